@@ -60,3 +60,8 @@ pub use verify::{Config, RevocationConfig, Verified, Verifier, VerifierBuilder, 
 pub use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, SignatureVerificationAlgorithm};
 /// rustls-webpki, on which path validation is built (its `ring` algorithms with the `ring` feature).
 pub use webpki;
+
+/// The repository README's Rust example, compiled and run as a doctest.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
