@@ -42,6 +42,7 @@ mod error;
 mod inspect;
 mod name;
 mod pem;
+pub mod policy;
 pub mod time;
 mod usage;
 mod verify;
@@ -53,6 +54,7 @@ pub use inspect::{
 };
 pub use name::{DistinguishedName, NameAttribute};
 pub use pem::{parse_bundle, parse_chain, parse_crls, Limits};
+pub use policy::{Decision, Identity, Policy, PolicyError};
 pub use usage::Usage;
 pub use verify::{Config, RevocationConfig, Verified, Verifier, VerifierBuilder, VerifyOptions};
 
