@@ -307,7 +307,11 @@ fn optional_accepts_no_certificate_but_refuses_a_bad_one() {
         assert!(out.greeted, "{out:?}");
         assert_eq!(out.peer, None);
         assert_eq!(
-            verifier.verdict(None).map(|_| ()).expect_err("rejected").code,
+            verifier
+                .verdict(None)
+                .map(|_| ())
+                .expect_err("rejected")
+                .code,
             Code::NoCertificate
         );
 
@@ -351,7 +355,10 @@ fn deferred_completes_the_handshake_and_reports_the_rejection() {
             );
             assert!(out.greeted, "{version:?}: {out:?}");
             let peer = out.peer.expect("peer certificates");
-            assert_eq!(verifier.verdict(Some(&peer)).expect_err("rejected").code, code);
+            assert_eq!(
+                verifier.verdict(Some(&peer)).expect_err("rejected").code,
+                code
+            );
         }
         let out = connect(
             server_config(&pki, verifier.clone(), version),
@@ -360,7 +367,10 @@ fn deferred_completes_the_handshake_and_reports_the_rejection() {
         );
         assert!(out.greeted);
         assert_eq!(
-            verifier.verdict(out.peer.as_deref()).expect_err("rejected").code,
+            verifier
+                .verdict(out.peer.as_deref())
+                .expect_err("rejected")
+                .code,
             Code::NoCertificate
         );
     }
@@ -441,7 +451,9 @@ fn the_verdict_cache_is_keyed_by_generation_and_expiry() {
             .build(),
     );
     assert_eq!(
-        gen2.verdict(Some(&pki.alice.chain)).expect_err("rejected").code,
+        gen2.verdict(Some(&pki.alice.chain))
+            .expect_err("rejected")
+            .code,
         Code::Revoked
     );
 
@@ -456,7 +468,9 @@ fn the_verdict_cache_is_keyed_by_generation_and_expiry() {
             .build(),
     );
     assert_eq!(
-        late.verdict(Some(&pki.alice.chain)).expect_err("rejected").code,
+        late.verdict(Some(&pki.alice.chain))
+            .expect_err("rejected")
+            .code,
         Code::CertExpired
     );
 }
