@@ -1,0 +1,176 @@
+//! The server's TOML configuration, as `certgate demo pki` writes it. The format is
+//! documented on the crate and in `server.example.toml`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use certgate_rustls::Mode;
+use serde::Deserialize;
+
+/// The whole configuration file. Relative paths are resolved against the file's directory.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on, e.g. `127.0.0.1:8443` (port 0: any free port).
+    pub listen: SocketAddr,
+    /// The server's certificate chain, PEM, leaf first.
+    pub cert: PathBuf,
+    /// The server's private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+    /// PEM (or DER) bundle of trusted CA certificates for client certificates.
+    #[serde(default)]
+    pub trust_store: Option<PathBuf>,
+    /// PEM files of client certificates trusted by themselves (pinned).
+    #[serde(default)]
+    pub pinned: Vec<PathBuf>,
+    /// CRL files, PEM or DER.
+    #[serde(default)]
+    pub crls: Vec<PathBuf>,
+    /// `required` (default), `optional` or `deferred`.
+    #[serde(default, with = "mode")]
+    pub client_auth: Mode,
+    /// TLS versions to offer: `["1.2", "1.3"]` (default) or `["1.3"]`.
+    #[serde(default = "default_versions")]
+    pub tls_versions: Vec<TlsVersion>,
+    /// A policy file for route access, optional.
+    #[serde(default)]
+    pub policy: Option<PathBuf>,
+    /// Clock-skew tolerance for client certificates, in seconds. Default 0.
+    #[serde(default)]
+    pub skew_secs: u64,
+    /// Connection and request limits.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// A TLS protocol version the server may negotiate. TLS 1.1 and older are never offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum TlsVersion {
+    /// TLS 1.2.
+    #[serde(rename = "1.2")]
+    Tls12,
+    /// TLS 1.3.
+    #[serde(rename = "1.3")]
+    Tls13,
+}
+
+/// Limits on connections and requests. Each default is a common production setting.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Seconds a client has to complete the TLS handshake. Default 10.
+    pub handshake_timeout_secs: u64,
+    /// Seconds a client has to send a request's headers (slowloris bound). Default 10.
+    pub header_read_timeout_secs: u64,
+    /// Largest request head (request line and headers), in bytes; at least 8192. Default 16384.
+    pub max_header_bytes: usize,
+    /// Most connections served at once; more are closed on accept. Default 1024.
+    pub max_connections: usize,
+    /// Most verdicts kept in the verification cache. Default 10000.
+    pub cache_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            handshake_timeout_secs: 10,
+            header_read_timeout_secs: 10,
+            max_header_bytes: 16 * 1024,
+            max_connections: 1024,
+            cache_entries: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The handshake timeout.
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_secs(self.handshake_timeout_secs)
+    }
+
+    /// The header read timeout.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+}
+
+impl Config {
+    /// Reads and checks a configuration file; relative paths become relative to its directory.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            format!(
+                "config file {}: {}",
+                path.display(),
+                one_line(&e.to_string())
+            )
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        resolve(&mut config.cert);
+        resolve(&mut config.key);
+        config.trust_store.iter_mut().for_each(resolve);
+        config.pinned.iter_mut().for_each(resolve);
+        config.crls.iter_mut().for_each(resolve);
+        config.policy.iter_mut().for_each(resolve);
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.trust_store.is_none() && self.pinned.is_empty() {
+            return Err("config: set `trust_store` or `pinned`: with neither, no client certificate can be trusted".into());
+        }
+        if self.tls_versions.is_empty() {
+            return Err(
+                "config: `tls_versions` is empty; use [\"1.2\", \"1.3\"] or [\"1.3\"]".into(),
+            );
+        }
+        if self.limits.max_header_bytes < 8192 {
+            return Err("config: `limits.max_header_bytes` must be at least 8192".into());
+        }
+        if self.limits.max_connections == 0
+            || self.limits.handshake_timeout_secs == 0
+            || self.limits.header_read_timeout_secs == 0
+        {
+            return Err("config: `limits` values must be greater than zero".into());
+        }
+        Ok(())
+    }
+}
+
+fn default_versions() -> Vec<TlsVersion> {
+    vec![TlsVersion::Tls12, TlsVersion::Tls13]
+}
+
+/// TOML errors span several lines (a caret under the offending text); the fail-fast message
+/// is one line.
+fn one_line(text: &str) -> String {
+    text.split('\n')
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('^'))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+mod mode {
+    use certgate_rustls::Mode;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Mode, D::Error> {
+        match String::deserialize(d)?.as_str() {
+            "required" => Ok(Mode::Required),
+            "optional" => Ok(Mode::Optional),
+            "deferred" => Ok(Mode::Deferred),
+            other => Err(serde::de::Error::custom(format!(
+                "client_auth = \"{other}\": expected \"required\", \"optional\" or \"deferred\""
+            ))),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! The reference mutual-TLS API server on certgate: hyper 1 + tokio-rustls, with client
+//! certificates verified by [`certgate_rustls::ClientVerifier`].
+//!
+//! ```text
+//! certgate-server --config server.toml
+//! ```
+//!
+//! # Routes
+//!
+//! | route | access | answer |
+//! |---|---|---|
+//! | `GET /health` | anonymous | `{"status":"ok"}` |
+//! | `GET /whoami` | a client certificate | the leaf's inspection record, principal, roles and validity verdict |
+//! | `GET /customer/{id}` | a verified client certificate | `{"id":1,"name":"Customer1"}` |
+//!
+//! Refusals are `{"code":…,"message":…}` with certgate's stable code: 401 `NO_CERTIFICATE`
+//! when none was presented (optional and deferred modes), 403 with the rejection code for a
+//! refused certificate (deferred mode; in required mode the handshake already failed).
+//!
+//! # Configuration
+//!
+//! A TOML file; relative paths are resolved against its directory. `server.example.toml`
+//! beside this crate's manifest is a commented example.
+//!
+//! | key | default | meaning |
+//! |---|---|---|
+//! | `listen` | required | socket address, e.g. `"127.0.0.1:8443"` (port 0: any free port) |
+//! | `cert` | required | server certificate chain, PEM, leaf first |
+//! | `key` | required | server private key, PEM (PKCS#8, PKCS#1, SEC1) |
+//! | `trust_store` | none | PEM or DER bundle of trusted CA certificates |
+//! | `pinned` | `[]` | PEM files of client certificates trusted by themselves |
+//! | `crls` | `[]` | CRL files, PEM or DER |
+//! | `client_auth` | `"required"` | `"required"`, `"optional"` or `"deferred"` |
+//! | `tls_versions` | `["1.2", "1.3"]` | or `["1.3"]` |
+//! | `policy` | none | policy file for route access |
+//! | `skew_secs` | `0` | clock-skew tolerance for client certificates |
+//! | `[limits] handshake_timeout_secs` | `10` | time to complete the TLS handshake |
+//! | `[limits] header_read_timeout_secs` | `10` | time to send a request head |
+//! | `[limits] max_header_bytes` | `16384` | largest request head (≥ 8192) |
+//! | `[limits] max_connections` | `1024` | connections served at once |
+//! | `[limits] cache_entries` | `10000` | verdict cache size |
+//!
+//! At least one of `trust_store` and `pinned` must be set.
+//!
+//! # Operation
+//!
+//! - **Fail fast**: an unreadable file, a server key that does not match its certificate, a
+//!   server certificate that is expired or not yet valid, unusable trust material or an
+//!   unreadable policy stop the start with one line on standard error and exit status 1.
+//! - **Reload**: SIGHUP re-reads the configuration file and loads the trust store, pinned
+//!   certificates, CRLs and policy anew; open connections are kept and their next request is
+//!   judged under the new generation. A broken file keeps the old generation and logs why.
+//!   (The listen address, server certificate and limits apply at start only.)
+//! - **Cache**: verdicts are cached by the SHA-256 of the client's chain, until the earliest
+//!   notAfter in the verified path, at most 300 s, and only within one generation.
+//! - **Log**: one JSON object a line on standard output: `listening`, `request` (peer,
+//!   method, route, status, code, principal, generation, latency_us), `handshake_failed`
+//!   (with the certgate code when the client certificate was refused), `plaintext_refused`,
+//!   `connection_refused`, `reload`. Never a key or a certificate body.
+//! - **Limits**: handshake deadline, header read timeout and size, connection cap; a
+//!   plaintext HTTP request on the TLS port gets a 400 answer that says to use `https://`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod config;
+mod log;
+mod routes;
+mod serve;
+mod trust;
+
+pub use config::Config;
+pub use serve::Server;

@@ -1,0 +1,291 @@
+//! Accepting connections: the connection limit, plaintext refusal, the TLS handshake under a
+//! deadline, HTTP/1.1 under header limits, and SIGHUP reloads. **One connection's failure is
+//! logged and never stops the server**: each runs in its own task.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use certgate_rustls::{Clock, SystemClock, VerdictCache};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use rustls::crypto::CryptoProvider;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::{timeout_at, Instant};
+use tokio_rustls::TlsAcceptor;
+
+use crate::config::{Config, Limits};
+use crate::log;
+use crate::routes::{self, Connection};
+use crate::trust::{Current, Generation, Identity};
+
+/// Everything the connection tasks share.
+#[derive(Debug)]
+struct Shared {
+    config_path: PathBuf,
+    config: Config,
+    identity: Identity,
+    provider: Arc<CryptoProvider>,
+    cache: Arc<VerdictCache>,
+    current: Current,
+}
+
+/// A server whose configuration, identity and trust material have been loaded and checked,
+/// and whose socket is bound; [`Server::run`] serves it.
+#[derive(Debug)]
+pub struct Server {
+    shared: Arc<Shared>,
+    listener: std::net::TcpListener,
+}
+
+impl Server {
+    /// Loads and checks everything the configuration names, then binds the listening socket.
+    /// Every failure is a one-line cause.
+    pub fn start(config_path: PathBuf) -> Result<Self, String> {
+        let config = Config::load(&config_path)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let identity = Identity::load(&config, &provider, SystemClock.now())?;
+        let cache = Arc::new(VerdictCache::new(config.limits.cache_entries));
+        let generation = Generation::load(&config, 0, &identity, &provider, &cache)?;
+        let listener = std::net::TcpListener::bind(config.listen)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                config_path,
+                config,
+                identity,
+                provider,
+                cache,
+                current: Current::new(generation),
+            }),
+            listener,
+        })
+    }
+
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> Result<SocketAddr, String> {
+        self.listener
+            .local_addr()
+            .map_err(|e| format!("cannot read the listening address: {e}"))
+    }
+
+    /// Serves until SIGTERM or SIGINT. Must run inside a Tokio runtime.
+    pub async fn run(self) -> Result<(), String> {
+        let addr = self.local_addr()?;
+        let listener = TcpListener::from_std(self.listener)
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let shared = self.shared;
+        let signals = |kind: SignalKind| {
+            signal(kind).map_err(|e| format!("cannot install a signal handler: {e}"))
+        };
+        let (mut hangup, mut terminate, mut interrupt) = (
+            signals(SignalKind::hangup())?,
+            signals(SignalKind::terminate())?,
+            signals(SignalKind::interrupt())?,
+        );
+        let slots = Arc::new(Semaphore::new(shared.config.limits.max_connections));
+        log::event(
+            "listening",
+            json!({
+                "addr": addr.to_string(),
+                "client_auth": shared.config.client_auth.as_str(),
+                "generation": shared.current.get().number,
+            }),
+        );
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, peer)) => match slots.clone().try_acquire_owned() {
+                        Ok(permit) => {
+                            tokio::spawn(connection(stream, peer, permit, shared.clone()));
+                        }
+                        Err(_) => {
+                            log::event("connection_refused", json!({
+                                "peer": peer.to_string(),
+                                "reason": "max_connections reached",
+                                "max_connections": shared.config.limits.max_connections,
+                            }));
+                            drop(stream);
+                        }
+                    },
+                    Err(err) => {
+                        // Out of file descriptors and the like: wait rather than spin.
+                        log::event("accept_failed", json!({"error": err.to_string()}));
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                },
+                _ = hangup.recv() => reload(&shared),
+                _ = terminate.recv() => break,
+                _ = interrupt.recv() => break,
+            }
+        }
+        log::event("shutdown", json!({"addr": addr.to_string()}));
+        Ok(())
+    }
+}
+
+/// Reloads the trust store, pinned certificates, CRLs and policy named in the configuration
+/// file (read again, so changed paths apply too). A failure keeps the generation in force.
+fn reload(shared: &Shared) {
+    let next = shared.current.get().number + 1;
+    let loaded = Config::load(&shared.config_path).and_then(|config| {
+        Generation::load(
+            &config,
+            next,
+            &shared.identity,
+            &shared.provider,
+            &shared.cache,
+        )
+    });
+    match loaded {
+        Ok(generation) => {
+            shared.current.replace(generation);
+            // Entries carry their generation, so an old one is never served; clearing
+            // frees the memory at once.
+            shared.cache.clear();
+            log::event("reload", json!({"status": "ok", "generation": next}));
+        }
+        Err(cause) => {
+            log::event(
+                "reload",
+                json!({"status": "failed", "error": cause, "generation": shared.current.get().number}),
+            );
+        }
+    }
+}
+
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    _permit: OwnedSemaphorePermit,
+    shared: Arc<Shared>,
+) {
+    let limits: &Limits = &shared.config.limits;
+    let deadline = Instant::now() + limits.handshake_timeout();
+    let _ = stream.set_nodelay(true);
+
+    // A TLS connection starts with a handshake record (content type 22).
+    let mut first = [0u8; 1];
+    match timeout_at(deadline, stream.peek(&mut first)).await {
+        Ok(Ok(0)) => return,
+        Ok(Ok(_)) => {}
+        Ok(Err(_)) => return,
+        Err(_) => {
+            log::event(
+                "handshake_failed",
+                json!({"peer": peer.to_string(), "error": "handshake timeout"}),
+            );
+            return;
+        }
+    }
+    if first[0] != 0x16 {
+        refuse_plaintext(stream, peer, first[0]).await;
+        return;
+    }
+
+    let generation = shared.current.get();
+    let acceptor = TlsAcceptor::from(generation.tls.clone());
+    let tls = match timeout_at(deadline, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(err)) => {
+            let rustls_error = err
+                .get_ref()
+                .and_then(|e| e.downcast_ref::<rustls::Error>());
+            log::event(
+                "handshake_failed",
+                json!({
+                    "peer": peer.to_string(),
+                    "error": err.to_string(),
+                    "code": rustls_error.and_then(certgate_rustls::code_of).map(|c| c.as_str()),
+                    "generation": generation.number,
+                }),
+            );
+            return;
+        }
+        Err(_) => {
+            log::event(
+                "handshake_failed",
+                json!({"peer": peer.to_string(), "error": "handshake timeout"}),
+            );
+            return;
+        }
+    };
+    drop(generation);
+
+    let certs = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .map(|certs| certs.iter().map(|c| c.clone().into_owned()).collect());
+    let conn = Arc::new(Connection::new(peer, certs));
+    let service_shared = shared.clone();
+    let service = service_fn(move |request| {
+        let conn = conn.clone();
+        let shared = service_shared.clone();
+        async move {
+            // Each request is judged under the generation in force now, so a reload that
+            // revokes a certificate applies to open connections too.
+            let generation = shared.current.get();
+            Ok::<_, Infallible>(routes::handle(
+                &request,
+                &conn,
+                &generation,
+                SystemClock.now(),
+            ))
+        }
+    });
+    let served = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout())
+        .max_buf_size(limits.max_header_bytes)
+        .serve_connection(TokioIo::new(tls), service)
+        .await;
+    if let Err(err) = served {
+        log::event(
+            "connection_error",
+            json!({"peer": peer.to_string(), "error": err.to_string()}),
+        );
+    }
+}
+
+/// Answers a plaintext HTTP request on the TLS port with 400 and a hint, then closes.
+async fn refuse_plaintext(mut stream: TcpStream, peer: SocketAddr, first: u8) {
+    log::event("plaintext_refused", json!({"peer": peer.to_string()}));
+    if first.is_ascii_uppercase() {
+        let body =
+            r#"{"code":"PLAINTEXT_HTTP","message":"this port speaks HTTPS; use an https:// URL"}"#;
+        let response = format!(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = tokio::time::timeout(
+            Duration::from_secs(2),
+            stream.write_all(response.as_bytes()),
+        )
+        .await;
+    }
+    let _ = stream.shutdown().await;
+    // Read what the client sent (bounded in bytes and time) so closing does not reset the
+    // connection before it has read the answer.
+    let mut sink = [0u8; 4096];
+    let drain = async {
+        let mut total = 0usize;
+        while total < 64 * 1024 {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), drain).await;
+}
