@@ -21,7 +21,7 @@ use webpki::{
 };
 
 use crate::error::{Code, Rejection};
-use crate::inspect::{serial_hex, Inspection};
+use crate::inspect::{serial_hex, subject_alt_names, Inspection};
 use crate::pem::{self, Limits};
 use crate::time::{distance, rfc3339};
 use crate::usage::{eku_name, leaf_ekus, EkuRule, Usage};
@@ -542,15 +542,27 @@ impl Verifier {
                 let _ = time;
                 not_yet_valid(index, chain, options.time, not_before.as_secs(), skew)
             }
-            E::CertNotValidForName(ctx) => Rejection::new(
-                Code::NameMismatch,
-                Some(0),
-                format!(
-                    "the leaf certificate is not valid for `{}`; it names {}",
-                    options.peer_name.unwrap_or_default(),
-                    if ctx.presented.is_empty() { String::from("no DNS names or IP addresses") } else { ctx.presented.join(", ") }
-                ),
-            ),
+            E::CertNotValidForName(_) => {
+                // webpki's context lists the names in Debug form (`DnsName("a")`); list the
+                // leaf's DNS names and IP addresses from certgate's own decoding instead.
+                let names: Vec<String> = chain
+                    .first()
+                    .and_then(|der| x509_cert::Certificate::from_der(der.as_ref()).ok())
+                    .map(|cert| {
+                        let sans = subject_alt_names(&cert);
+                        sans.dns.into_iter().chain(sans.ip).collect()
+                    })
+                    .unwrap_or_default();
+                Rejection::new(
+                    Code::NameMismatch,
+                    Some(0),
+                    format!(
+                        "the leaf certificate is not valid for `{}`; it names {}",
+                        options.peer_name.unwrap_or_default(),
+                        if names.is_empty() { String::from("no DNS names or IP addresses") } else { names.join(", ") }
+                    ),
+                )
+            }
             E::CertRevoked => self.revoked(chain),
             E::CrlExpired { time, next_update } => Rejection::new(
                 Code::CrlExpired,
@@ -710,7 +722,7 @@ impl Verifier {
             let serial = cert.tbs_certificate().serial_number().as_bytes();
             for crl in &self.crls {
                 if let Ok(Some(entry)) = crl.find_serial(serial) {
-                    let reason = entry.reason_code.map(|r| format!(" (reason: {r:?})")).unwrap_or_default();
+                    let reason = entry.reason_code.map(|r| format!(" (reason: {})", reason_name(r))).unwrap_or_default();
                     return Rejection::new(
                         Code::Revoked,
                         Some(i),
@@ -725,6 +737,23 @@ impl Verifier {
             }
         }
         Rejection::new(Code::Revoked, None, "a certificate in the path is revoked by a CRL")
+    }
+}
+
+/// The RFC 5280 §5.3.1 name of a CRL reason code.
+fn reason_name(reason: webpki::RevocationReason) -> &'static str {
+    use webpki::RevocationReason as R;
+    match reason {
+        R::Unspecified => "unspecified",
+        R::KeyCompromise => "keyCompromise",
+        R::CaCompromise => "cACompromise",
+        R::AffiliationChanged => "affiliationChanged",
+        R::Superseded => "superseded",
+        R::CessationOfOperation => "cessationOfOperation",
+        R::CertificateHold => "certificateHold",
+        R::RemoveFromCrl => "removeFromCRL",
+        R::PrivilegeWithdrawn => "privilegeWithdrawn",
+        R::AaCompromise => "aACompromise",
     }
 }
 
