@@ -336,7 +336,7 @@ fn public_key(cert: &Certificate) -> PublicKey {
 }
 
 /// Bit length of the modulus in an RSAPublicKey (`SEQUENCE { n INTEGER, e INTEGER }`).
-fn rsa_modulus_bits(key: &[u8]) -> Option<u32> {
+pub(crate) fn rsa_modulus_bits(key: &[u8]) -> Option<u32> {
     // Two DER headers: the SEQUENCE, then the modulus INTEGER; each length short or long form.
     fn header(input: &[u8], tag: u8) -> Option<(usize, usize)> {
         if *input.first()? != tag {

@@ -43,6 +43,7 @@ mod inspect;
 mod name;
 mod pem;
 pub mod policy;
+mod profile;
 pub mod time;
 mod usage;
 mod verify;
@@ -55,6 +56,7 @@ pub use inspect::{
 pub use name::{DistinguishedName, NameAttribute};
 pub use pem::{parse_bundle, parse_chain, parse_crls, Limits};
 pub use policy::{Decision, Identity, Policy, PolicyError};
+pub use profile::Profile;
 pub use usage::Usage;
 pub use verify::{Config, RevocationConfig, Verified, Verifier, VerifierBuilder, VerifyOptions};
 

@@ -23,6 +23,7 @@ use webpki::{
 use crate::error::{Code, Rejection};
 use crate::inspect::{serial_hex, subject_alt_names, Inspection};
 use crate::pem::{self, Limits};
+use crate::profile::{self, AnchorFacts, Crls, Profile};
 use crate::time::{distance, rfc3339};
 use crate::usage::{eku_name, leaf_ekus, EkuRule, Usage};
 
@@ -43,6 +44,10 @@ pub struct Config {
     pub revocation: RevocationConfig,
     /// Input limits.
     pub limits: Limits,
+    /// The RFC 5280 / CA/B profile rules checked over every candidate path.
+    /// Default [`Profile::strict`]; relax single rules by name, or use
+    /// [`Profile::webpki_only`] for webpki's checks alone.
+    pub profile: Profile,
 }
 
 impl Default for Config {
@@ -53,6 +58,7 @@ impl Default for Config {
             require_eku: false,
             revocation: RevocationConfig::default(),
             limits: Limits::default(),
+            profile: Profile::strict(),
         }
     }
 }
@@ -244,12 +250,17 @@ impl VerifierBuilder {
                 };
                 Rejection::new(code, Some(i), format!("CRL {i} cannot be used: {}", describe_crl_error(&e)))
             })?;
+            profile::check_crl(&self.config.profile, der, i)?;
             crls.push(CertRevocationList::from(crl));
         }
+        let crl_issuers: Vec<Vec<u8>> = self.crls.iter().filter_map(|der| profile::crl_issuer(der)).collect();
+        let anchor_facts =
+            self.anchors.iter().map(|der| AnchorFacts::new(&self.config.profile, der, &crl_issuers)).collect();
         Ok(Verifier {
             algs: self.algs,
             anchors,
             anchor_ders: self.anchors,
+            anchor_facts,
             pinned: self.pinned,
             crls,
             config: self.config,
@@ -262,6 +273,8 @@ pub struct Verifier {
     algs: &'static [&'static dyn SignatureVerificationAlgorithm],
     anchors: Vec<TrustAnchor<'static>>,
     anchor_ders: Vec<CertificateDer<'static>>,
+    /// What the strict profile needs of each anchor, in `anchors` order.
+    anchor_facts: Vec<AnchorFacts>,
     pinned: Vec<CertificateDer<'static>>,
     crls: Vec<CertRevocationList<'static>>,
     config: Config,
@@ -423,8 +436,9 @@ impl Verifier {
         Err(Rejection::new(Code::UnknownIssuer, None, "no valid path to a trust anchor"))
     }
 
-    /// Checks a candidate path webpki has built: depth, and validity under skew when the
-    /// path was built at a shifted time. Errors are stashed; webpki goes on to other paths.
+    /// Checks a candidate path webpki has built: depth, validity under skew when the path was
+    /// built at a shifted time, and the strict profile. Errors are stashed; webpki goes on to
+    /// other paths.
     fn check_path(
         &self,
         path: &VerifiedPath<'_>,
@@ -451,6 +465,7 @@ impl Verifier {
         } else {
             None
         };
+        let rejection = rejection.or_else(|| self.check_profile(path, chain, options).err());
         match rejection {
             Some(r) => {
                 *stash.borrow_mut() = Some(r);
@@ -458,6 +473,36 @@ impl Verifier {
             }
             None => Ok(()),
         }
+    }
+
+    fn check_profile(
+        &self,
+        path: &VerifiedPath<'_>,
+        chain: &[CertificateDer<'_>],
+        options: &VerifyOptions<'_>,
+    ) -> Result<(), Rejection> {
+        let Some(anchor) = self.anchors.iter().position(|a| core::ptr::eq(a, path.anchor())) else {
+            // Invariant: webpki only builds paths to the anchors it was given.
+            return Err(Rejection::new(Code::UnknownIssuer, None, "the path ends at an unknown trust anchor"));
+        };
+        let mut ders: Vec<CertificateDer<'_>> = Vec::with_capacity(8);
+        ders.push(path.end_entity().der());
+        ders.extend(path.intermediate_certificates().map(|c| c.der()));
+        let crls = match (self.crls.is_empty(), self.config.revocation.leaf_only) {
+            (true, _) => Crls::None,
+            (false, true) => Crls::LeafOnly,
+            (false, false) => Crls::Chain,
+        };
+        profile::check_path(
+            &self.config.profile,
+            &ders,
+            &self.anchor_facts[anchor],
+            chain,
+            &options.usage,
+            options.time,
+            self.config.skew_secs,
+            crls,
+        )
     }
 
     fn check_validity_with_skew(&self, der: &[u8], chain: &[CertificateDer<'_>], time: u64) -> Result<(), Rejection> {
