@@ -1,0 +1,22 @@
+'use strict';
+// certgate for Node (CommonJS): the certgate core as WebAssembly, signatures checked by Node's
+// OpenSSL (`node:crypto`), plus the HTTPS middleware and client helpers. Types: index.d.ts.
+
+let wasm;
+try {
+  wasm = require('./pkg/node/certgate_wasm.js');
+} catch (err) {
+  if (err.code !== 'MODULE_NOT_FOUND') throw err;
+  throw new Error('certgate: the WebAssembly build is missing; run `npm run build` in bindings/npm', { cause: err });
+}
+
+module.exports = {
+  createVerifier: wasm.createVerifier,
+  inspect: wasm.inspect,
+  inspectAll: wasm.inspectAll,
+  codes: wasm.codes,
+  isCertgateError: wasm.isCertgateError,
+  provider: wasm.provider,
+  Verifier: wasm.Verifier,
+  VerifyResult: wasm.VerifyResult,
+};

@@ -1,0 +1,6 @@
+// certgate for Node (ES modules): the same objects as the CommonJS entry, index.js.
+import certgate from './index.js';
+
+export const { createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult } =
+  certgate;
+export default certgate;

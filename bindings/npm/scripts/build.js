@@ -1,0 +1,80 @@
+'use strict';
+// `npm run build`: compiles bindings/wasm twice and runs wasm-bindgen over each build.
+//   pkg/node/  the `node` feature (signatures through node:crypto), CommonJS glue
+//   pkg/web/   the `web` feature (ring compiled to wasm), ES-module glue for browsers
+// Needs the wasm32-unknown-unknown target, clang (ring's C for wasm32) and the wasm-bindgen
+// CLI at exactly the version pinned in the root Cargo.toml.
+
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const pkgDir = path.resolve(__dirname, '..');
+const repo = path.resolve(pkgDir, '../..');
+const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
+const wasmFile = path.join(targetDir, 'wasm32-unknown-unknown', 'release', 'certgate_wasm.wasm');
+
+// Size-tuned release settings for this build only (the workspace profile is shared):
+// whole-program LTO and one codegen unit shrink the module and speed it up; a panic is a
+// trap in wasm either way, so unwinding tables are dead weight.
+const cargoEnv = {
+  ...process.env,
+  CARGO_PROFILE_RELEASE_LTO: 'true',
+  CARGO_PROFILE_RELEASE_CODEGEN_UNITS: '1',
+  CARGO_PROFILE_RELEASE_PANIC: 'abort',
+  CARGO_PROFILE_RELEASE_OPT_LEVEL: process.env.CERTGATE_WASM_OPT_LEVEL || 's',
+};
+
+const BUILDS = [
+  { name: 'node', features: ['--features', 'node'], target: 'nodejs' },
+  { name: 'web', features: ['--no-default-features', '--features', 'web'], target: 'web' },
+];
+
+function run(cmd, args, options = {}) {
+  console.error(`$ ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, { stdio: 'inherit', cwd: repo, ...options });
+}
+
+function pinnedBindgenVersion() {
+  const toml = fs.readFileSync(path.join(repo, 'Cargo.toml'), 'utf8');
+  const match = /^wasm-bindgen = "=([0-9.]+)"/m.exec(toml);
+  if (!match) throw new Error('root Cargo.toml pins no exact wasm-bindgen version');
+  return match[1];
+}
+
+function checkBindgen() {
+  const want = pinnedBindgenVersion();
+  let have;
+  try {
+    have = execFileSync('wasm-bindgen', ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(`wasm-bindgen not found; run: cargo install wasm-bindgen-cli --version ${want}`);
+  }
+  if (have !== `wasm-bindgen ${want}`) {
+    throw new Error(`${have} installed, ${want} pinned; run: cargo install wasm-bindgen-cli --version ${want} --force`);
+  }
+}
+
+function main() {
+  checkBindgen();
+  const only = process.argv[2];
+  for (const build of BUILDS) {
+    if (only && only !== build.name) continue;
+    run('cargo', ['build', '-p', 'certgate-wasm', '--release', '--target', 'wasm32-unknown-unknown', ...build.features], {
+      env: cargoEnv,
+    });
+    const out = path.join(pkgDir, 'pkg', build.name);
+    fs.rmSync(out, { recursive: true, force: true });
+    run('wasm-bindgen', ['--target', build.target, '--no-typescript', '--out-dir', out, wasmFile]);
+    // The glue's module system, so Node never has to guess it.
+    const type = build.target === 'web' ? 'module' : 'commonjs';
+    fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
+  }
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`build failed: ${err.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,17 @@
+// certgate for browsers and other JavaScript engines: the certgate core as WebAssembly with
+// webpki's ring signature algorithms compiled in. Call `init()` (or `initSync`) once first.
+// Types: web.d.ts.
+import init, {
+  initSync,
+  createVerifier,
+  inspect,
+  inspectAll,
+  codes,
+  isCertgateError,
+  provider,
+  Verifier,
+  VerifyResult,
+} from './pkg/web/certgate_wasm.js';
+
+export { init, initSync, createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult };
+export default init;

@@ -1,0 +1,306 @@
+//! wasm-bindgen glue for the npm package `certgate` (bindings/npm): the certgate core's
+//! verifier and inspection record for JavaScript. Thin by design: every rule lives in the core;
+//! this crate converts JavaScript inputs to bytes and options, results to plain objects, and
+//! rejections to `Error` objects with the core's stable `code`.
+//!
+//! Two builds, one per signature provider:
+//! - `node` (default): signatures checked by Node's OpenSSL via `node:crypto` (see [`node`]).
+//! - `web` (`--no-default-features --features web`): webpki's ring algorithms compiled to
+//!   wasm, for browsers and any other JavaScript engine.
+//!
+//! The JavaScript API is documented in bindings/npm/index.d.ts.
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+mod error;
+mod input;
+#[cfg(feature = "node")]
+mod node;
+
+use alloc::vec::Vec;
+use core::cell::OnceCell;
+
+use certgate::{Code, Config, Inspection, Rejection, SignatureVerificationAlgorithm, Verified, VerifyOptions};
+use js_sys::Array;
+use serde::Deserialize;
+use serde_wasm_bindgen::Serializer;
+use wasm_bindgen::prelude::*;
+
+use crate::error::{config, to_js};
+use crate::input::{field, object, CallOptions};
+
+#[cfg(feature = "node")]
+static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = node::ALGORITHMS;
+#[cfg(all(feature = "web", not(feature = "node")))]
+static ALGORITHMS: &[&dyn SignatureVerificationAlgorithm] = certgate::webpki::ALL_VERIFICATION_ALGS;
+#[cfg(not(any(feature = "node", feature = "web")))]
+compile_error!("certgate-wasm needs a signature provider: the `node` or the `web` feature");
+
+/// Results as JSON-compatible values: `null` for absent fields, plain objects, numbers.
+const SERIALIZER: Serializer = Serializer::json_compatible();
+
+/// Which signature provider this build uses: `node-crypto` or `ring-wasm`.
+#[wasm_bindgen]
+pub fn provider() -> String {
+    String::from(if cfg!(feature = "node") { "node-crypto" } else { "ring-wasm" })
+}
+
+/// Every stable rejection code with the HTTP status an HTTP surface answers it with.
+#[wasm_bindgen]
+pub fn codes() -> Array {
+    Code::ALL
+        .iter()
+        .map(|code| {
+            let entry = js_sys::Object::new();
+            error::set(&entry, "code", &JsValue::from_str(code.as_str()));
+            error::set(&entry, "httpStatus", &JsValue::from(code.http_status()));
+            JsValue::from(entry)
+        })
+        .collect()
+}
+
+/// Whether `value` is an error this package threw: an `Error` named `CertgateError` with a
+/// string `code`.
+#[wasm_bindgen(js_name = isCertgateError)]
+pub fn is_certgate_error(value: &JsValue) -> bool {
+    value.dyn_ref::<js_sys::Error>().is_some_and(|e| {
+        e.name() == "CertgateError"
+            && js_sys::Reflect::get(e, &JsValue::from_str("code")).is_ok_and(|c| c.is_string())
+    })
+}
+
+/// Builds a verifier from `{trust, pinned, crls, config}`; throws a `CertgateError`
+/// (`INVALID_CONFIG`, `MALFORMED_PEM`, …) when the material or configuration is unusable.
+#[wasm_bindgen(js_name = createVerifier)]
+pub fn create_verifier(options: JsValue) -> Result<JsVerifier, JsValue> {
+    build(&options).map_err(|r| to_js(&r, &[]))
+}
+
+fn build(options: &JsValue) -> Result<JsVerifier, Rejection> {
+    let options = object(options, "createVerifier options", &["trust", "pinned", "crls", "config"])?
+        .ok_or_else(|| config("createVerifier needs options: at least `trust` or `pinned`"))?;
+    let config = ConfigInput::from_js(&field(&options, "config")?)?;
+    let limits = config.limits;
+    let mut builder = certgate::VerifierBuilder::new(ALGORITHMS).config(config);
+    for piece in input::pieces(&field(&options, "trust")?, "trust", limits.bundle_items)? {
+        builder = builder.trust(&piece)?;
+    }
+    for piece in input::pieces(&field(&options, "pinned")?, "pinned", limits.bundle_items)? {
+        builder = builder.pin(&piece)?;
+    }
+    for piece in input::pieces(&field(&options, "crls")?, "crls", limits.bundle_items)? {
+        builder = builder.crls(&piece)?;
+    }
+    Ok(JsVerifier { inner: builder.build()? })
+}
+
+/// A verifier with fixed trust material; `verify` is called once per presented chain.
+#[wasm_bindgen(js_name = Verifier)]
+#[derive(Debug)]
+pub struct JsVerifier {
+    inner: certgate::Verifier,
+}
+
+#[wasm_bindgen(js_class = Verifier)]
+impl JsVerifier {
+    /// Verifies a chain (leaf first) at `{time, usage, hostname}`; returns a `VerifyResult` or
+    /// throws a `CertgateError` with the rejection's code.
+    pub fn verify(&self, chain: JsValue, options: JsValue) -> Result<VerifyResult, JsValue> {
+        let limits = &self.inner.config().limits;
+        let chain = input::chain(&chain, limits).map_err(|r| to_js(&r, &[]))?;
+        let call = CallOptions::from_js(&options).map_err(|r| to_js(&r, &chain))?;
+        let mut verify_options = VerifyOptions::new(call.time).usage(call.usage);
+        if let Some(name) = call.hostname.as_deref() {
+            verify_options = verify_options.peer_name(name);
+        }
+        match self.inner.verify(&chain, &verify_options) {
+            Ok(verified) => Ok(VerifyResult {
+                verified,
+                leaf: OnceCell::new(),
+            }),
+            Err(rejection) => Err(to_js(&rejection, &chain)),
+        }
+    }
+}
+
+/// A verified chain. The inspection records are decoded on first access and kept.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct VerifyResult {
+    verified: Verified,
+    leaf: OnceCell<JsValue>,
+}
+
+#[wasm_bindgen]
+impl VerifyResult {
+    /// The verified path as DER, leaf first and trust anchor last; a pinned leaf is alone.
+    #[wasm_bindgen(getter)]
+    pub fn path(&self) -> Array {
+        self.verified
+            .path()
+            .iter()
+            .map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_ref())))
+            .collect()
+    }
+
+    /// Whether the leaf was accepted because it is pinned.
+    #[wasm_bindgen(getter)]
+    pub fn pinned(&self) -> bool {
+        self.verified.is_pinned()
+    }
+
+    /// The check time, Unix seconds.
+    #[wasm_bindgen(getter)]
+    pub fn time(&self) -> f64 {
+        self.verified.time() as f64
+    }
+
+    /// The leaf's inspection record, with its status at the check time.
+    #[wasm_bindgen(getter)]
+    pub fn leaf(&self) -> Result<JsValue, JsValue> {
+        if let Some(leaf) = self.leaf.get() {
+            return Ok(leaf.clone());
+        }
+        let leaf = serialize(&self.verified.inspect_leaf().map_err(|r| to_js(&r, self.verified.path()))?)?;
+        Ok(self.leaf.get_or_init(|| leaf).clone())
+    }
+
+    /// Inspection records of the whole verified path, leaf first.
+    #[wasm_bindgen(getter)]
+    pub fn chain(&self) -> Result<Array, JsValue> {
+        let path = self.verified.path();
+        path.iter()
+            .enumerate()
+            .map(|(i, der)| {
+                let record = Inspection::from_der(der, Some(self.verified.time())).map_err(|mut r| {
+                    r.cert_index = Some(i);
+                    to_js(&r, path)
+                })?;
+                serialize(&record)
+            })
+            .collect()
+    }
+
+    /// `{pinned, time, chain}` for `JSON.stringify`.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        let out = js_sys::Object::new();
+        error::set(&out, "pinned", &JsValue::from(self.pinned()));
+        error::set(&out, "time", &JsValue::from(self.time()));
+        error::set(&out, "chain", &self.chain()?.into());
+        Ok(out.into())
+    }
+}
+
+/// Decodes the first certificate of PEM or DER input into an inspection record, with its
+/// status at `{time}` (default: now).
+#[wasm_bindgen]
+pub fn inspect(input: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let (certificates, time) = inspect_input(&input, &options).map_err(|r| to_js(&r, &[]))?;
+    let record = Inspection::from_der(&certificates[0], Some(time)).map_err(|mut r| {
+        r.cert_index = Some(0);
+        to_js(&r, &[])
+    })?;
+    serialize(&record)
+}
+
+/// Decodes every certificate of PEM or DER input (a chain or a bundle), in order.
+#[wasm_bindgen(js_name = inspectAll)]
+pub fn inspect_all(input: JsValue, options: JsValue) -> Result<Array, JsValue> {
+    let (certificates, time) = inspect_input(&input, &options).map_err(|r| to_js(&r, &[]))?;
+    certificates
+        .iter()
+        .enumerate()
+        .map(|(i, der)| {
+            let record = Inspection::from_der(der, Some(time)).map_err(|mut r| {
+                r.cert_index = Some(i);
+                to_js(&r, &[])
+            })?;
+            serialize(&record)
+        })
+        .collect()
+}
+
+fn inspect_input(input: &JsValue, options: &JsValue) -> Result<(Vec<certgate::CertificateDer<'static>>, u64), Rejection> {
+    let time = match object(options, "inspect options", &["time"])? {
+        Some(o) => input::time(&field(&o, "time")?)?,
+        None => input::time(&JsValue::UNDEFINED)?,
+    };
+    let limits = certgate::Limits::default();
+    let mut certificates = Vec::new();
+    for piece in input::pieces(input, "input", limits.bundle_items)? {
+        certificates.extend(certgate::parse_bundle(&piece, &limits)?);
+        if certificates.len() > limits.bundle_items {
+            return Err(Rejection::new(
+                Code::TooManyCertificates,
+                None,
+                alloc::format!("the input holds more than {} certificates", limits.bundle_items),
+            ));
+        }
+    }
+    if certificates.is_empty() {
+        return Err(Rejection::new(Code::NoCertificate, None, "the input holds no certificate"));
+    }
+    Ok((certificates, time))
+}
+
+fn serialize<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&SERIALIZER).map_err(JsValue::from)
+}
+
+/// The `config` option: every field optional, unknown fields refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConfigInput {
+    skew_secs: Option<u64>,
+    max_path_len: Option<usize>,
+    require_eku: Option<bool>,
+    revocation: Option<RevocationInput>,
+    limits: Option<LimitsInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RevocationInput {
+    leaf_only: Option<bool>,
+    deny_unknown: Option<bool>,
+    enforce_expiry: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LimitsInput {
+    chain_bytes: Option<usize>,
+    chain_certs: Option<usize>,
+    bundle_bytes: Option<usize>,
+    bundle_items: Option<usize>,
+}
+
+impl ConfigInput {
+    /// The core's [`Config`] with every given field applied over its defaults.
+    fn from_js(value: &JsValue) -> Result<Config, Rejection> {
+        let input: Self = if value.is_undefined() || value.is_null() {
+            Self::default()
+        } else {
+            serde_wasm_bindgen::from_value(value.clone())
+                .map_err(|e| config(alloc::format!("invalid `config`: {e}")))?
+        };
+        let mut out = Config::default();
+        out.skew_secs = input.skew_secs.unwrap_or(out.skew_secs);
+        out.max_path_len = input.max_path_len.unwrap_or(out.max_path_len);
+        out.require_eku = input.require_eku.unwrap_or(out.require_eku);
+        if let Some(r) = input.revocation {
+            out.revocation.leaf_only = r.leaf_only.unwrap_or(out.revocation.leaf_only);
+            out.revocation.deny_unknown = r.deny_unknown.unwrap_or(out.revocation.deny_unknown);
+            out.revocation.enforce_expiry = r.enforce_expiry.unwrap_or(out.revocation.enforce_expiry);
+        }
+        if let Some(l) = input.limits {
+            out.limits.chain_bytes = l.chain_bytes.unwrap_or(out.limits.chain_bytes);
+            out.limits.chain_certs = l.chain_certs.unwrap_or(out.limits.chain_certs);
+            out.limits.bundle_bytes = l.bundle_bytes.unwrap_or(out.limits.bundle_bytes);
+            out.limits.bundle_items = l.bundle_items.unwrap_or(out.limits.bundle_items);
+        }
+        Ok(out)
+    }
+}
