@@ -200,6 +200,22 @@ fn intermediate(args: IntermediateArgs) -> Result<(), Error> {
     let ca = args.issuer.load()?;
     let (mut params, not_after) = params(ca_args, "certgate Intermediate CA", Some(0), 1825)?;
     ca.check_window(not_after)?;
+    // RFC 5280 §4.2.1.9: the issuer's pathLenConstraint bounds the CAs below it.
+    match ca.path_len {
+        Some(0) => {
+            return Err(fail!(
+                "{} has path length 0: it may not sign another CA (give the parent a larger --path-len)",
+                args.issuer.ca.display()
+            ))
+        }
+        Some(max) => {
+            let requested = ca_args.path_len.unwrap_or(0);
+            if u32::from(requested) >= max {
+                return Err(fail!("--path-len {requested} is not below the issuer's path length {max}"));
+            }
+        }
+        None => {}
+    }
     params.use_authority_key_identifier_extension = true;
     let key = Key::generate(ca_args.key_type)?;
     let cert = params

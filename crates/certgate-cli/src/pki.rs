@@ -355,6 +355,8 @@ pub struct Ca {
     pub chain: Vec<Vec<u8>>,
     /// The CA's notAfter, Unix seconds.
     pub not_after: u64,
+    /// The CA's path length constraint, if any.
+    pub path_len: Option<u32>,
     /// The signer.
     pub issuer: Issuer<'static, rcgen::KeyPair>,
 }
@@ -381,11 +383,9 @@ pub fn load_ca(cert_path: &Path, key_path: &Path) -> Result<Ca, Error> {
     let cert = certs.remove(0);
     let (_, parsed) = X509Certificate::from_der(&cert)
         .map_err(|e| fail!("{} is not a valid certificate: {e}", cert_path.display()))?;
-    let is_ca = parsed
-        .basic_constraints()
-        .ok()
-        .flatten()
-        .is_some_and(|bc| bc.value.ca);
+    let constraints = parsed.basic_constraints().ok().flatten().map(|bc| bc.value);
+    let is_ca = constraints.is_some_and(|bc| bc.ca);
+    let path_len = constraints.and_then(|bc| bc.path_len_constraint);
     if !is_ca {
         return Err(fail!(
             "{} is not a CA certificate (basicConstraints cA is not set)",
@@ -415,6 +415,7 @@ pub fn load_ca(cert_path: &Path, key_path: &Path) -> Result<Ca, Error> {
         cert,
         chain: certs,
         not_after,
+        path_len,
         issuer,
     })
 }
