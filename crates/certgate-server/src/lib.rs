@@ -9,13 +9,22 @@
 //!
 //! | route | access | answer |
 //! |---|---|---|
-//! | `GET /health` | anonymous | `{"status":"ok"}` |
-//! | `GET /whoami` | a client certificate | the leaf's inspection record, principal, roles and validity verdict |
-//! | `GET /customer/{id}` | a verified client certificate | `{"id":1,"name":"Customer1"}` |
+//! | `GET /health` | anonymous (or as the policy says) | `{"status":"ok"}` |
+//! | `GET /whoami` | a verified certificate (or as the policy says) | the leaf's inspection record, principal, roles and validity verdict; on refusal the same beside `code` and `message` |
+//! | `GET /customer/{id}` | a verified certificate (or as the policy says) | `{"id":1,"name":"Customer1"}` |
 //!
 //! Refusals are `{"code":…,"message":…}` with certgate's stable code: 401 `NO_CERTIFICATE`
 //! when none was presented (optional and deferred modes), 403 with the rejection code for a
-//! refused certificate (deferred mode; in required mode the handshake already failed).
+//! refused certificate (deferred mode; in required mode the handshake already failed), 403
+//! `ROLE_MISSING` or `POLICY_NO_MATCH` when the policy refuses a verified client.
+//!
+//! **Access**: with a `policy` file ([`certgate::Policy`], the same document the CLI and the
+//! npm package read), the policy decides every request, `/health` and unknown paths included
+//! (an unknown path the policy admits is 404); where it asks for a certificate and the
+//! presented one failed verification, the answer is 403 with the verification code, not
+//! 401. Without a policy, `/health` is anonymous and every other route needs a verified
+//! certificate. The principal is the policy's (without one, the leaf's CN); an unverified
+//! certificate names no principal.
 //!
 //! # Configuration
 //!

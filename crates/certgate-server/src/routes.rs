@@ -2,10 +2,10 @@
 //! authenticated by the connection's client certificate under the generation in force.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Instant;
 
-use certgate::{Inspection, Rejection, Verified};
+use certgate::{Code, Identity, Inspection, Policy, Rejection, Verified};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
@@ -23,7 +23,9 @@ pub struct Connection {
     pub peer: SocketAddr,
     /// The certificates the client presented, leaf first; `None` when it sent none.
     pub certs: Option<Vec<CertificateDer<'static>>>,
-    principal: OnceLock<Option<String>>,
+    common_name: OnceLock<Option<String>>,
+    /// The policy's view of the verified leaf, decoded once per connection and generation.
+    identity: Mutex<Option<(u64, Arc<Identity>)>>,
 }
 
 impl Connection {
@@ -32,13 +34,15 @@ impl Connection {
         Self {
             peer,
             certs,
-            principal: OnceLock::new(),
+            common_name: OnceLock::new(),
+            identity: Mutex::new(None),
         }
     }
 
-    /// Who the leaf certificate names: its common name, else its whole subject; decoded once.
-    fn principal(&self) -> Option<&str> {
-        self.principal
+    /// Who the leaf certificate names without a policy: its common name, else its whole
+    /// subject; decoded once.
+    fn common_name(&self) -> Option<&str> {
+        self.common_name
             .get_or_init(|| {
                 let leaf = self.certs.as_ref()?.first()?;
                 let inspection = Inspection::from_der(leaf, None).ok()?;
@@ -52,6 +56,24 @@ impl Connection {
             })
             .as_deref()
     }
+
+    /// The verified leaf decoded for `policy` under generation `number`.
+    fn identity(
+        &self,
+        number: u64,
+        policy: &Policy,
+        verified: &Verified,
+    ) -> Result<Arc<Identity>, Rejection> {
+        let mut slot = self.identity.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((generation, identity)) = slot.as_ref() {
+            if *generation == number {
+                return Ok(identity.clone());
+            }
+        }
+        let identity = Arc::new(policy.identity(verified)?);
+        *slot = Some((number, identity.clone()));
+        Ok(identity)
+    }
 }
 
 /// The answer to one request, before it is logged and serialised.
@@ -63,6 +85,15 @@ struct Answer {
     route: &'static str,
 }
 
+/// Who the request comes from and whether it may proceed.
+struct Access {
+    verdict: Result<Arc<Verified>, Rejection>,
+    principal: Option<String>,
+    roles: Vec<String>,
+    /// The policy's (or, without one, the verifier's) decision on this request.
+    decision: Result<(), Rejection>,
+}
+
 /// Answers one request and writes its access-log line.
 pub fn handle(
     request: &Request<Incoming>,
@@ -72,7 +103,7 @@ pub fn handle(
 ) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let path = request.uri().path();
-    let answer = route(request.method(), path, connection, generation, now);
+    let (answer, principal) = route(request.method(), path, connection, generation, now);
     log::event(
         "request",
         json!({
@@ -82,7 +113,7 @@ pub fn handle(
             "path": truncate(path, 256),
             "status": answer.status.as_u16(),
             "code": answer.code,
-            "principal": connection.principal(),
+            "principal": principal,
             "generation": generation.number,
             "latency_us": started.elapsed().as_micros() as u64,
         }),
@@ -104,44 +135,118 @@ fn route(
     connection: &Connection,
     generation: &Generation,
     now: u64,
-) -> Answer {
+) -> (Answer, Option<String>) {
     let route = match path {
         "/health" => "/health",
         "/whoami" => "/whoami",
         p if p.starts_with("/customer/") => "/customer/{id}",
-        _ => {
-            return error(
-                StatusCode::NOT_FOUND,
-                "NOT_FOUND",
-                "no such route; try /health, /whoami or /customer/{id}",
-                "-",
-            )
-        }
+        _ => "-",
     };
-    if method != Method::GET {
-        return error(
+    let access = authorize(method, path, route, connection, generation);
+    let principal = access.principal.clone();
+    if let Err(rejection) = &access.decision {
+        let answer = match route {
+            "/whoami" => whoami(connection, &access, now),
+            _ => refuse(rejection, route, None),
+        };
+        return (answer, principal);
+    }
+    let answer = match route {
+        "-" => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no such route; try /health, /whoami or /customer/{id}",
+            route,
+        ),
+        _ if method != Method::GET => error(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
             "only GET is served",
             route,
-        );
-    }
-    if route == "/health" {
-        return Answer {
+        ),
+        "/health" => Answer {
             status: StatusCode::OK,
             body: json!({"status": "ok"}),
             code: "OK",
             route,
-        };
-    }
+        },
+        "/whoami" => whoami(connection, &access, now),
+        _ => customer(path, route),
+    };
+    (answer, principal)
+}
 
+/// Decides a request. With a policy, the policy decides every route; a presented
+/// certificate that failed verification is reported with its own code (403) where the
+/// policy asks for a certificate, rather than as a missing one. Without a policy, `/health`
+/// is anonymous and every other route needs a verified certificate.
+fn authorize(
+    method: &Method,
+    path: &str,
+    route: &str,
+    connection: &Connection,
+    generation: &Generation,
+) -> Access {
     let verdict = generation.verifier.verdict(connection.certs.as_deref());
-    if route == "/whoami" {
-        return whoami(connection, &verdict, now);
+    let Some(policy) = &generation.policy else {
+        let decision = match (&verdict, route) {
+            (_, "/health") => Ok(()),
+            (Ok(_), _) => Ok(()),
+            (Err(rejection), _) => Err(rejection.clone()),
+        };
+        let principal = verdict
+            .as_ref()
+            .ok()
+            .and(connection.common_name())
+            .map(str::to_owned);
+        return Access {
+            verdict,
+            principal,
+            roles: Vec::new(),
+            decision,
+        };
+    };
+    let identity = match &verdict {
+        Ok(verified) => match connection.identity(generation.number, policy, verified) {
+            Ok(identity) => Some(identity),
+            Err(rejection) => {
+                return Access {
+                    verdict,
+                    principal: None,
+                    roles: Vec::new(),
+                    decision: Err(rejection),
+                }
+            }
+        },
+        Err(_) => None,
+    };
+    match policy.evaluate(identity.as_deref(), method.as_str(), path) {
+        Ok(decision) => Access {
+            verdict,
+            principal: decision.principal,
+            roles: decision.roles,
+            decision: Ok(()),
+        },
+        Err(denial) => {
+            // Roles and principal for the log and /whoami, even when denied.
+            let explained = identity
+                .as_deref()
+                .map(|id| policy.explain(Some(id), method.as_str(), path));
+            let decision = match &verdict {
+                Err(refused) if denial.code == Code::NoCertificate => Err(refused.clone()),
+                _ => Err(denial),
+            };
+            Access {
+                verdict,
+                principal: explained.as_ref().and_then(|e| e.principal.clone()),
+                roles: explained.map(|e| e.roles).unwrap_or_default(),
+                decision,
+            }
+        }
     }
-    if let Err(rejection) = &verdict {
-        return refuse(rejection, route, None);
-    }
+}
+
+fn customer(path: &str, route: &'static str) -> Answer {
     // Canonical decimal only ("1", not "01" or "+1"), so one customer has one URL.
     let id = &path["/customer/".len()..];
     let canonical = !id.is_empty()
@@ -164,37 +269,41 @@ fn route(
     }
 }
 
-/// The inspection record of the leaf, the principal, its roles and the validity verdict.
-fn whoami(connection: &Connection, verdict: &Result<Arc<Verified>, Rejection>, now: u64) -> Answer {
+/// The inspection record of the leaf, the principal, its roles and the validity verdict;
+/// with the refusal's code and status when the request is refused.
+fn whoami(connection: &Connection, access: &Access, now: u64) -> Answer {
     let certificate = connection
         .certs
         .as_ref()
         .and_then(|certs| certs.first())
         .and_then(|leaf| Inspection::from_der(leaf, Some(now)).ok());
-    match verdict {
-        Ok(verified) => Answer {
+    let verdict = match &access.verdict {
+        Ok(verified) => {
+            json!({"valid": true, "code": "OK", "message": "The certificate is valid", "pinned": verified.is_pinned()})
+        }
+        Err(rejection) => {
+            json!({"valid": false, "code": rejection.code.as_str(), "message": rejection.message})
+        }
+    };
+    let refusal = match (&access.decision, &access.verdict) {
+        (Err(rejection), _) | (Ok(()), Err(rejection)) => Some(rejection),
+        (Ok(()), Ok(_)) => None,
+    };
+    let mut answer = match refusal {
+        Some(rejection) => refuse(rejection, "/whoami", certificate.as_ref()),
+        None => Answer {
             status: StatusCode::OK,
-            body: json!({
-                "principal": connection.principal(),
-                "roles": Value::Array(Vec::new()),
-                "verdict": {"valid": true, "code": "OK", "message": "The certificate is valid", "pinned": verified.is_pinned()},
-                "certificate": certificate,
-            }),
+            body: json!({"certificate": certificate}),
             code: "OK",
             route: "/whoami",
         },
-        Err(rejection) => {
-            let mut answer = refuse(rejection, "/whoami", certificate.as_ref());
-            if let Value::Object(body) = &mut answer.body {
-                body.insert("principal".into(), json!(connection.principal()));
-                body.insert(
-                    "verdict".into(),
-                    json!({"valid": false, "code": rejection.code.as_str(), "message": rejection.message}),
-                );
-            }
-            answer
-        }
+    };
+    if let Value::Object(body) = &mut answer.body {
+        body.insert("principal".into(), json!(access.principal));
+        body.insert("roles".into(), json!(access.roles));
+        body.insert("verdict".into(), verdict);
     }
+    answer
 }
 
 /// 401 for no certificate, 403 for a refused one: `{"code": …, "message": …}` (plus the

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use certgate::{Inspection, Verifier};
+use certgate::{Inspection, Policy, Verifier};
 use certgate_rustls::{ClientVerifier, Clock, SystemClock, VerdictCache};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
@@ -91,6 +91,9 @@ pub struct Generation {
     pub verifier: Arc<ClientVerifier>,
     /// The rustls configuration new connections are accepted with.
     pub tls: Arc<ServerConfig>,
+    /// Route access rules; without a policy `/health` is anonymous and every other route
+    /// needs a verified certificate.
+    pub policy: Option<Policy>,
 }
 
 impl Generation {
@@ -124,10 +127,21 @@ impl Generation {
         let core = builder
             .build()
             .map_err(|r| format!("trust material: {}", r.message))?;
-        if let Some(path) = &config.policy {
-            // Read now so an unreadable policy fails the start or the reload.
-            read(path, "policy")?;
-        }
+        let policy = match &config.policy {
+            Some(path) => {
+                let text = String::from_utf8(read(path, "policy")?)
+                    .map_err(|_| format!("policy {}: not UTF-8 text", path.display()))?;
+                let policy = Policy::from_toml(&text).map_err(|e| {
+                    format!(
+                        "policy {}: {}",
+                        path.display(),
+                        e.to_string().replace('\n', " ")
+                    )
+                })?;
+                Some(policy)
+            }
+            None => None,
+        };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let verifier = Arc::new(
             ClientVerifier::builder(Arc::new(core))
@@ -156,6 +170,7 @@ impl Generation {
             number,
             verifier,
             tls: Arc::new(tls),
+            policy,
         })
     }
 }

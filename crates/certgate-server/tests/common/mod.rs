@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -49,12 +49,38 @@ impl Drop for Scratch {
     }
 }
 
-/// The demo PKI on disk: a root, the server, alice, an expired client and a rogue client
-/// from another root.
+/// The demo policy (as `certgate demo pki` writes it): alice holds `user`, mallory nothing.
+pub const POLICY: &str = r#"
+[principal]
+source = "subject_regex"
+
+[roles]
+alice = ["user"]
+
+[[routes]]
+path = "/health"
+access = "anonymous"
+
+[[routes]]
+path = "/whoami"
+access = "authenticated"
+
+[[routes]]
+methods = ["GET"]
+path = "/customer/{id}"
+roles = ["user"]
+
+[default]
+access = "deny"
+"#;
+
+/// The demo PKI on disk: a root, the server, alice, mallory, an expired client, a rogue
+/// client from another root, an empty CRL and the demo policy.
 pub struct DemoPki {
     pub root: Ca,
     pub server: Identity,
     pub alice: Identity,
+    pub mallory: Identity,
     pub expired: Identity,
     pub rogue: Identity,
     pub dir: Scratch,
@@ -66,15 +92,18 @@ impl DemoPki {
         let mut root = Ca::root("certgate demo root", Window::around(now, 30, 3650));
         let server = root.server(&["localhost", "127.0.0.1"], Window::around(now, 1, 30));
         let alice = root.client("alice", Window::around(now, 1, 30));
+        let mallory = root.client("mallory", Window::around(now, 1, 30));
         let expired = root.client("expired", Window::expired(now));
         let mut rogue_root = Ca::root("rogue root", Window::around(now, 30, 3650));
         let rogue = rogue_root.client("rogue", Window::around(now, 1, 30));
         let dir = Scratch::new(name);
         dir.write("ca.pem", root.cert_pem());
         dir.write("crl.pem", root.crl_pem(&[], now - 60, 7));
+        dir.write("policy.toml", POLICY);
         for (name, id) in [
             ("server", &server),
             ("alice", &alice),
+            ("mallory", &mallory),
             ("expired", &expired),
             ("rogue", &rogue),
         ] {
@@ -85,6 +114,7 @@ impl DemoPki {
             root,
             server,
             alice,
+            mallory,
             expired,
             rogue,
             dir,
@@ -108,6 +138,8 @@ pub struct Server {
     child: Child,
     pub addr: SocketAddr,
     log: Arc<(Mutex<Vec<String>>, Condvar)>,
+    /// Set when the process's standard output closed (it exited).
+    exited: Arc<AtomicBool>,
     ca: PathBuf,
     dir: PathBuf,
 }
@@ -125,6 +157,8 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let log = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
         let sink = log.clone();
+        let exited = Arc::new(AtomicBool::new(false));
+        let closed = exited.clone();
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
@@ -132,18 +166,20 @@ impl Server {
                 lines.lock().expect("log lock").push(line);
                 ready.notify_all();
             }
+            closed.store(true, Ordering::Relaxed);
         });
         let dir = config.parent().expect("config dir").to_path_buf();
         let mut server = Self {
             child,
             addr: "127.0.0.1:0".parse().expect("addr"),
             log,
+            exited,
             ca: dir.join("ca.pem"),
             dir,
         };
         let listening = server
             .wait_for_log(|l| l.contains(r#""event":"listening""#))
-            .expect("server did not start");
+            .unwrap_or_else(|| panic!("server did not start: {:?}", server.child.try_wait()));
         let value: serde_json::Value = serde_json::from_str(&listening).expect("JSON log line");
         server.addr = value["addr"]
             .as_str()
@@ -162,8 +198,16 @@ impl Server {
             if let Some(line) = guard.iter().find(|l| pred(l)) {
                 return Some(line.clone());
             }
+            // The line may never come if the process exited: stop waiting then.
+            if self.exited.load(Ordering::Relaxed) {
+                return None;
+            }
             let left = deadline.checked_duration_since(Instant::now())?;
-            guard = ready.wait_timeout(guard, left).expect("log lock").0;
+            // Wake at least every 200 ms to look at `exited` again.
+            guard = ready
+                .wait_timeout(guard, left.min(Duration::from_millis(200)))
+                .expect("log lock")
+                .0;
         }
     }
 
