@@ -1,0 +1,66 @@
+//! Full client-chain verification per iteration (parse, path building, signatures, validity,
+//! clientAuth EKU): certgate against bare rustls-webpki + ring, same chains, same time, same run.
+//!
+//! `cargo bench -p certgate-benches --bench verify`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use certgate::{CertificateDer, Verifier, VerifyOptions};
+use criterion::{criterion_group, criterion_main, Criterion};
+use webpki::{EndEntityCert, KeyUsage};
+use rustls_pki_types::{TrustAnchor, UnixTime};
+
+/// The fixtures' fixed validation time, 2026-05-28T20:26:40Z.
+const TIME: u64 = 1_780_000_000;
+
+/// The chains every verifier in `benches/` measures: `bench/<kind>/{root,chain}.pem`.
+const KINDS: &[&str] = &["p256", "rsa2048", "mixed", "ed25519"];
+
+struct Fixture {
+    kind: &'static str,
+    root_pem: Vec<u8>,
+    chain: Vec<CertificateDer<'static>>,
+}
+
+fn load(kind: &'static str) -> Fixture {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/certgate/tests/fixtures/bench/");
+    let read = |f: &str| std::fs::read(format!("{dir}{kind}/{f}")).unwrap_or_else(|e| panic!("{kind}/{f}: {e}"));
+    let root_pem = read("root.pem");
+    let chain = certgate::parse_chain(&read("chain.pem"), &certgate::Limits::default()).expect("chain");
+    Fixture { kind, root_pem, chain }
+}
+
+fn verify(c: &mut Criterion) {
+    for kind in KINDS {
+        let fx = load(kind);
+        let mut group = c.benchmark_group(fx.kind);
+        group.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+
+        // Baseline: bare webpki with anchors parsed once, as a server would hold them.
+        let root = certgate::parse_bundle(&fx.root_pem, &certgate::Limits::default()).expect("root");
+        let anchors: Vec<TrustAnchor<'static>> =
+            root.iter().map(|c| webpki::anchor_from_trusted_cert(c).expect("anchor").to_owned()).collect();
+        let time = UnixTime::since_unix_epoch(Duration::from_secs(TIME));
+        let algs = webpki::ALL_VERIFICATION_ALGS;
+        group.bench_function("webpki", |b| {
+            b.iter(|| {
+                let leaf = EndEntityCert::try_from(&fx.chain[0]).expect("leaf");
+                let path = leaf
+                    .verify_for_usage(algs, &anchors, &fx.chain[1..], time, KeyUsage::client_auth(), None, None)
+                    .expect("webpki accepts the bench chain");
+                black_box(path.anchor());
+            })
+        });
+
+        let verifier = Verifier::builder().trust(&fx.root_pem).and_then(|b| b.build()).expect("verifier");
+        let options = VerifyOptions::new(TIME);
+        group.bench_function("certgate", |b| {
+            b.iter(|| black_box(verifier.verify(black_box(&fx.chain), &options).expect("certgate accepts")))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, verify);
+criterion_main!(benches);
