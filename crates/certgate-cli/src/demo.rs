@@ -272,7 +272,7 @@ const POLICY_TOML: &str = r#"# certgate demo policy: who may call which route of
 # The principal is the client certificate's common name (CN).
 
 [principal]
-source = "subject_regex"
+source = "common_name"
 
 [roles]
 alice = ["user"]

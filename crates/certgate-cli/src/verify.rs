@@ -1,10 +1,12 @@
 //! `certgate verify`: a presented chain against trust anchors, CRLs, a time, a usage and a
 //! peer name, decided by the certgate core — the same decision the servers and the npm
-//! package make. Exit 0 when accepted, 3 when rejected (1 when the inputs cannot be used).
+//! package make — and, with `--policy`, whether the verified client may make a request.
+//! Exit 0 when accepted, 3 when rejected (1 when the inputs cannot be used).
 
 use std::path::PathBuf;
 
-use certgate::{Config, Usage, Verifier, VerifyOptions};
+use certgate::policy::Explanation;
+use certgate::{Config, Policy, Usage, Verifier, VerifyOptions};
 use serde::Serialize;
 
 use crate::error::{fail, Error};
@@ -49,6 +51,24 @@ pub struct VerifyArgs {
     /// Require the leaf to carry an extendedKeyUsage extension listing the usage.
     #[arg(long)]
     require_eku: bool,
+    /// An access policy (certgate policy TOML): once the chain verifies, the policy decides
+    /// the request given by --method and --path (denials exit 3 with POLICY_NO_MATCH or ROLE_MISSING).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// The request method the policy decides.
+    #[arg(
+        long,
+        value_name = "METHOD",
+        default_value = "GET",
+        requires = "policy"
+    )]
+    method: String,
+    /// The request path the policy decides.
+    #[arg(long, value_name = "PATH", default_value = "/", requires = "policy")]
+    path: String,
+    /// Print the policy's decision step by step: the principal, roles, routes tried and checks.
+    #[arg(long, requires = "policy")]
+    explain: bool,
     /// Print the result as one JSON object (stable field names; `code` is the rejection code).
     #[arg(long)]
     json: bool,
@@ -81,6 +101,9 @@ struct Outcome {
     /// The leaf's inspection record; absent when rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     leaf: Option<certgate::Inspection>,
+    /// The policy's decision, step by step, when --policy was given and the chain verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<Explanation>,
 }
 
 /// One certificate of a verified path.
@@ -102,14 +125,29 @@ pub fn run(args: VerifyArgs) -> Result<(), Error> {
         _ => Usage::custom(&args.usage).map_err(|e| fail!("--usage: {}", e.message))?,
     };
     let verifier = build_verifier(&args)?;
+    let policy = match &args.policy {
+        Some(path) => {
+            let text = String::from_utf8(files::read(path)?)
+                .map_err(|_| fail!("{} is not UTF-8 text", path.display()))?;
+            Some(Policy::from_toml(&text).map_err(|e| fail!("{}: {e}", path.display()))?)
+        }
+        None => None,
+    };
     let chain = files::read(&args.chain)?;
     let time = args.time.unwrap_or_else(pki::now);
     let mut options = VerifyOptions::new(time).usage(usage.clone());
     if let Some(name) = &args.hostname {
         options = options.peer_name(name);
     }
-    let outcome = match verifier.verify_pem(&chain, &options) {
+    let mut outcome = match verifier.verify_pem(&chain, &options) {
         Ok(verified) => {
+            let explanation = match &policy {
+                Some(policy) => {
+                    let identity = policy.identity(&verified)?;
+                    Some(policy.explain(Some(&identity), &args.method, &args.path))
+                }
+                None => None,
+            };
             let mut path = Vec::new();
             for der in verified.path() {
                 let record = certgate::Inspection::from_der(der, None)?;
@@ -131,6 +169,7 @@ pub fn run(args: VerifyArgs) -> Result<(), Error> {
                 path: Some(path),
                 pinned: Some(verified.is_pinned()),
                 leaf: Some(verified.inspect_leaf()?),
+                policy: explanation,
             }
         }
         Err(rejection) => Outcome {
@@ -143,14 +182,23 @@ pub fn run(args: VerifyArgs) -> Result<(), Error> {
             path: None,
             pinned: None,
             leaf: None,
+            policy: None,
         },
     };
+    // A policy denial rejects the request as a chain rejection does, with the policy's code.
+    if let Some(outcome_policy) = outcome.policy.as_ref().map(|e| &e.outcome) {
+        if let Some(code) = outcome_policy.code {
+            outcome.valid = false;
+            outcome.code = Some(code.as_str());
+            outcome.message = Some(outcome_policy.message.clone());
+        }
+    }
     if args.json {
         let text =
             serde_json::to_string_pretty(&outcome).map_err(|e| fail!("cannot encode JSON: {e}"))?;
         println!("{text}");
     } else {
-        print_text(&outcome);
+        print_text(&outcome, args.explain);
     }
     if outcome.valid {
         Ok(())
@@ -188,7 +236,12 @@ fn build_verifier(args: &VerifyArgs) -> Result<Verifier, Error> {
     builder.build().map_err(|e| fail!("{}", e.message))
 }
 
-fn print_text(outcome: &Outcome) {
+fn print_text(outcome: &Outcome, explain: bool) {
+    if explain {
+        if let Some(explanation) = &outcome.policy {
+            println!("{explanation}");
+        }
+    }
     if !outcome.valid {
         let code = outcome.code.unwrap_or("REJECTED");
         let message = outcome.message.as_deref().unwrap_or("");
@@ -209,5 +262,15 @@ fn print_text(outcome: &Outcome) {
         if let Some(status) = &leaf.status {
             println!("  leaf: {}", status.summary);
         }
+    }
+    if let Some(explanation) = &outcome.policy {
+        let principal = explanation.principal.as_deref().unwrap_or("-");
+        println!(
+            "  policy: {} {} allowed by {} (principal {principal}; roles [{}])",
+            explanation.method,
+            explanation.path,
+            explanation.outcome.rule,
+            explanation.roles.join(", ")
+        );
     }
 }

@@ -167,6 +167,47 @@ fn demo_pki_has_exactly_the_documented_layout() {
         assert_eq!(info.matches("BEGIN CERTIFICATE").count(), 2, "{client}");
         assert!(info.contains("BEGIN PRIVATE KEY"), "{client}");
     }
+    // The policy (read by the core's policy module) lets alice, who has role `user`, read a
+    // customer, and refuses mallory, who has none; both may ask /whoami.
+    let verify_request = |client: &str, path: &str| {
+        let chain = d(&format!("clients/{client}.pem"));
+        let out = dir.certgate(&[
+            "verify",
+            &chain,
+            "--ca",
+            &d("root-ca.pem"),
+            "--policy",
+            &d("policy.toml"),
+            "--path",
+            path,
+            "--json",
+        ]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        (out.status.code(), json)
+    };
+    let (code, json) = verify_request("alice", "/customer/42");
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["policy"]["principal"], "alice");
+    assert_eq!(json["policy"]["roles"][0], "user");
+    let (code, json) = verify_request("mallory", "/customer/42");
+    assert_eq!(code, Some(3), "{json}");
+    assert_eq!(json["code"], "ROLE_MISSING");
+    let (code, _) = verify_request("mallory", "/whoami");
+    assert_eq!(code, Some(0));
+    let explained = dir.certgate(&[
+        "verify",
+        &d("clients/mallory.pem"),
+        "--ca",
+        &d("root-ca.pem"),
+        "--policy",
+        &d("policy.toml"),
+        "--path",
+        "/customer/42",
+        "--explain",
+    ]);
+    let explained = String::from_utf8_lossy(&explained.stdout);
+    assert!(explained.contains("principal: mallory"), "{explained}");
+    assert!(explained.contains("ROLE_MISSING"), "{explained}");
     // The policy gives alice the role `user` and mallory none.
     let policy = dir.read("demo/policy.toml");
     assert!(policy.contains("alice = [\"user\"]"), "{policy}");
