@@ -351,7 +351,11 @@ impl Verifier {
             return self.verify_pinned(leaf_der, options, peer_name.as_ref());
         }
 
-        let leaf = EndEntityCert::try_from(leaf_der).map_err(|e| self.map_error(e, chain, options))?;
+        // A leaf webpki cannot parse is certificate 0, whatever the error.
+        let leaf = EndEntityCert::try_from(leaf_der).map_err(|e| Rejection {
+            cert_index: Some(0),
+            ..self.map_error(e, chain, options)
+        })?;
         if self.config.require_eku {
             self.check_leaf_has_eku(leaf_der, &options.usage)?;
         }
@@ -765,7 +769,9 @@ impl Verifier {
         for (i, der) in chain.iter().enumerate() {
             let Ok(cert) = x509_cert::Certificate::from_der(der.as_ref()) else { continue };
             let serial = cert.tbs_certificate().serial_number().as_bytes();
-            for crl in &self.crls {
+            // A serial number is unique only per issuer: consult the CRLs of this issuer.
+            let Ok(issuer) = der::Encode::to_der(cert.tbs_certificate().issuer()) else { continue };
+            for crl in self.crls.iter().filter(|crl| crl.issuer() == der_content(&issuer)) {
                 if let Ok(Some(entry)) = crl.find_serial(serial) {
                     let reason = entry.reason_code.map(|r| format!(" (reason: {})", reason_name(r))).unwrap_or_default();
                     return Rejection::new(
@@ -783,6 +789,16 @@ impl Verifier {
         }
         Rejection::new(Code::Revoked, None, "a certificate in the path is revoked by a CRL")
     }
+}
+
+/// The content octets of a DER element certgate encoded itself (webpki keeps a CRL's issuer
+/// name without its SEQUENCE header).
+fn der_content(element: &[u8]) -> &[u8] {
+    let header = match element.get(1) {
+        Some(len) if len & 0x80 != 0 => 2 + usize::from(len & 0x7f),
+        _ => 2,
+    };
+    element.get(header..).unwrap_or_default()
 }
 
 /// The RFC 5280 §5.3.1 name of a CRL reason code.

@@ -106,6 +106,36 @@ fn a_revoked_intermediate_is_caught_when_checking_the_whole_chain_only() {
 }
 
 #[test]
+fn a_serial_revoked_by_another_issuer_is_not_blamed() {
+    // grace (index 0) has the serial intermediate.crl.pem revokes for intermediate-ca's leaf;
+    // her own issuer (index 1) is the certificate root.crl.pem revokes.
+    let grace = certgate::Inspection::from_der(&cert("revoked-intermediate.pem"), None).unwrap();
+    let revoked = certgate::Inspection::from_der(&cert("revoked.pem"), None).unwrap();
+    assert_eq!(grace.serial, revoked.serial);
+    assert_ne!(grace.issuer, revoked.issuer);
+
+    let both = with_crls(
+        &["intermediate.crl.pem", "root.crl.pem"],
+        false,
+        false,
+        true,
+    );
+    let r = rejected(
+        verify(&both, "revoked-intermediate.pem"),
+        Code::Revoked,
+        Some(1),
+    );
+    assert!(
+        r.message.contains("CN=certgate Revoked Intermediate CA"),
+        "{}",
+        r.message
+    );
+    // Checking the leaf only, grace is not revoked: her issuer publishes no CRL here.
+    let leaf_only = with_crls(&["intermediate.crl.pem", "root.crl.pem"], true, false, true);
+    accepted(verify(&leaf_only, "revoked-intermediate.pem"));
+}
+
+#[test]
 fn unknown_status_is_allowed_by_default_and_denied_on_request() {
     // Only the intermediate publishes a CRL: the intermediate's own status (from the root) is unknown.
     accepted(verify(

@@ -110,12 +110,12 @@ fn well_framed_garbage_is_a_malformed_certificate() {
     rejected(
         v().verify(&[CertificateDer::from(&garbage[..])], &at_fixed_time()),
         Code::MalformedCertificate,
-        None,
+        Some(0),
     );
     rejected(
         v().verify_pem(&garbage, &at_fixed_time()),
         Code::MalformedCertificate,
-        None,
+        Some(0),
     );
     // Trailing bytes after a certificate inside the DER element.
     let mut alice = cert("alice.pem").to_vec();
@@ -123,7 +123,10 @@ fn well_framed_garbage_is_a_malformed_certificate() {
     let r = v()
         .verify(&[CertificateDer::from(alice)], &at_fixed_time())
         .unwrap_err();
-    assert_eq!(r.code, Code::MalformedCertificate);
+    assert_eq!(
+        (r.code, r.cert_index),
+        (Code::MalformedCertificate, Some(0))
+    );
     assert_human(&r);
 }
 

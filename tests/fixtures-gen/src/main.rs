@@ -498,10 +498,14 @@ fn revocation(g: &mut Fixtures, root: &Ca, intermediate: &Ca) -> Result<()> {
     let revoked_ca_params = g.ca_params("certgate Revoked Intermediate CA", None);
     let revoked_ca_serial = revoked_ca_params.serial_number.clone().ok_or("no serial")?;
     let revoked_ca = Ca::sub(revoked_ca_params, key(KeyKind::P256)?, root)?;
-    let leaf = revoked_ca.issue(&g.leaf_params("grace", Window::Leaf), &key(KeyKind::P256)?)?;
+    // grace shares her serial with revoked.pem's leaf: a serial is only unique per issuer, and
+    // intermediate.crl.pem's entry for it must not be taken to revoke grace.
+    let mut grace = g.leaf_params("grace", Window::Leaf);
+    grace.serial_number = Some(revoked_serial.clone());
+    let leaf = revoked_ca.issue(&grace, &key(KeyKind::P256)?)?;
     g.certs(
         "revoked-intermediate.pem",
-        "client leaf CN=grace + its intermediate (under root-ca), which root.crl.pem revokes",
+        "client leaf CN=grace (same serial as revoked.pem's leaf, other issuer) + its intermediate (under root-ca), which root.crl.pem revokes",
         &[&leaf, &revoked_ca.der],
     )?;
 
