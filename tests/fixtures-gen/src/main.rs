@@ -1004,3 +1004,48 @@ fn dn(parts: &[(DnType, &str)]) -> DistinguishedName {
     }
     dn
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The committed fixtures and their README agree, and nothing secret is among them.
+    #[test]
+    fn readme_lists_exactly_the_committed_fixtures() {
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/certgate/tests/fixtures");
+        let readme = std::fs::read_to_string(dir.join("README.md")).expect("fixtures README");
+        let listed: Vec<&str> = readme
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `")?.split('`').next())
+            .collect();
+        let mut on_disk = Vec::new();
+        let mut pending = vec![dir.clone()];
+        while let Some(next) = pending.pop() {
+            for entry in std::fs::read_dir(next).expect("fixtures directory") {
+                let path = entry.expect("directory entry").path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.file_name().is_some_and(|n| n != "README.md") {
+                    let text = std::fs::read_to_string(&path).expect("fixtures are text");
+                    assert!(
+                        !text.contains("PRIVATE KEY"),
+                        "{} holds a private key",
+                        path.display()
+                    );
+                    let relative = path
+                        .strip_prefix(&dir)
+                        .expect("under the fixtures directory");
+                    on_disk.push(relative.to_string_lossy().into_owned());
+                }
+            }
+        }
+        on_disk.sort();
+        let mut listed_sorted: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+        listed_sorted.sort();
+        assert_eq!(
+            on_disk, listed_sorted,
+            "run `cargo run --release -p certgate-fixtures`"
+        );
+    }
+}
