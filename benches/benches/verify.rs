@@ -6,6 +6,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use certgate::policy::Policy;
 use certgate::{CertificateDer, Verifier, VerifyOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
 use webpki::{EndEntityCert, KeyUsage};
@@ -57,6 +58,21 @@ fn verify(c: &mut Criterion) {
         let options = VerifyOptions::new(TIME);
         group.bench_function("certgate", |b| {
             b.iter(|| black_box(verifier.verify(black_box(&fx.chain), &options).expect("certgate accepts")))
+        });
+
+        // Verification, then the policy: principal from the subject (Spring's default regex),
+        // its roles, and the route rule for GET /customer/{id} — what a server does per request.
+        let policy = Policy::from_toml(&format!(
+            "[roles]\n\"bench-{kind}\" = [\"user\"]\n\n\
+             [[routes]]\nmethods = [\"GET\"]\npath = \"/customer/{{id}}\"\nroles = [\"user\"]\n"
+        ))
+        .expect("bench policy");
+        group.bench_function("certgate+policy", |b| {
+            b.iter(|| {
+                let verified = verifier.verify(black_box(&fx.chain), &options).expect("certgate accepts");
+                let decision = policy.evaluate_verified(Some(&verified), "GET", "/customer/1").expect("allowed");
+                black_box(decision)
+            })
         });
         group.finish();
     }
