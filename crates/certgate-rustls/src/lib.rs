@@ -12,6 +12,8 @@
 //!     the rejection code, so a browser user can see why.
 //! - [`ServerVerifier`]: a [`rustls::client::danger::ServerCertVerifier`] for clients of mTLS
 //!   APIs that trust a private CA.
+//! - [`ClientIdentity`] and [`client_config`]: the client side of an mTLS API — an identity
+//!   from PEM or (feature `pkcs12`) PKCS#12, presented to a server verified by certgate.
 //! - [`VerdictCache`]: verdicts keyed by the SHA-256 of the presented chain, so the application
 //!   does not verify a chain twice and a returning client skips path building. Entries carry
 //!   the earliest notAfter of the verified path and the configuration generation, so a hit is
@@ -45,10 +47,14 @@ mod cache;
 mod client;
 mod clock;
 mod error;
+mod identity;
 mod server;
 
 pub use cache::{chain_key, ChainKey, VerdictCache};
 pub use client::{ClientVerifier, ClientVerifierBuilder, Mode, Verdict};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{code_of, to_rustls_error};
+#[cfg(feature = "pkcs12")]
+pub use identity::pkcs12_certificates;
+pub use identity::{client_config, ClientIdentity};
 pub use server::ServerVerifier;

@@ -9,7 +9,7 @@ use certgate_rustls::Mode;
 use serde::Deserialize;
 
 /// The whole configuration file. Relative paths are resolved against the file's directory.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Address and port to listen on, e.g. `127.0.0.1:8443` (port 0: any free port).
@@ -18,9 +18,13 @@ pub struct Config {
     pub cert: PathBuf,
     /// The server's private key, PEM (PKCS#8, PKCS#1 or SEC1).
     pub key: PathBuf,
-    /// PEM (or DER) bundle of trusted CA certificates for client certificates.
+    /// Trusted CA certificates for client certificates: a PEM (or DER) bundle, or a PKCS#12
+    /// trust store (`.p12`/`.pfx`, or any file when `trust_store_password` is set).
     #[serde(default)]
     pub trust_store: Option<PathBuf>,
+    /// The PKCS#12 trust store's password.
+    #[serde(default)]
+    pub trust_store_password: Option<String>,
     /// PEM files of client certificates trusted by themselves (pinned).
     #[serde(default)]
     pub pinned: Vec<PathBuf>,
@@ -42,6 +46,25 @@ pub struct Config {
     /// Connection and request limits.
     #[serde(default)]
     pub limits: Limits,
+}
+
+impl std::fmt::Debug for Config {
+    /// Everything but the trust store password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("cert", &self.cert)
+            .field("key", &self.key)
+            .field("trust_store", &self.trust_store)
+            .field("pinned", &self.pinned)
+            .field("crls", &self.crls)
+            .field("client_auth", &self.client_auth)
+            .field("tls_versions", &self.tls_versions)
+            .field("policy", &self.policy)
+            .field("skew_secs", &self.skew_secs)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A TLS protocol version the server may negotiate. TLS 1.1 and older are never offered.
@@ -121,6 +144,18 @@ impl Config {
         config.policy.iter_mut().for_each(resolve);
         config.check()?;
         Ok(config)
+    }
+
+    /// Whether the trust store is a PKCS#12 file.
+    pub fn trust_store_is_pkcs12(&self) -> bool {
+        self.trust_store_password.is_some()
+            || self
+                .trust_store
+                .as_ref()
+                .and_then(|p| p.extension())
+                .is_some_and(|ext| {
+                    ext.eq_ignore_ascii_case("p12") || ext.eq_ignore_ascii_case("pfx")
+                })
     }
 
     fn check(&self) -> Result<(), String> {

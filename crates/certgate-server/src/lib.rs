@@ -36,7 +36,8 @@
 //! | `listen` | required | socket address, e.g. `"127.0.0.1:8443"` (port 0: any free port) |
 //! | `cert` | required | server certificate chain, PEM, leaf first |
 //! | `key` | required | server private key, PEM (PKCS#8, PKCS#1, SEC1) |
-//! | `trust_store` | none | PEM or DER bundle of trusted CA certificates |
+//! | `trust_store` | none | trusted CA certificates: a PEM or DER bundle, or a PKCS#12 trust store (`.p12`/`.pfx`) |
+//! | `trust_store_password` | none | the PKCS#12 trust store's password (set: the file is read as PKCS#12) |
 //! | `pinned` | `[]` | PEM files of client certificates trusted by themselves |
 //! | `crls` | `[]` | CRL files, PEM or DER |
 //! | `client_auth` | `"required"` | `"required"`, `"optional"` or `"deferred"` |

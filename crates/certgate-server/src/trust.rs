@@ -110,8 +110,19 @@ impl Generation {
         settings.skew_secs = config.skew_secs;
         let mut builder = Verifier::builder().config(settings);
         if let Some(path) = &config.trust_store {
+            let mut bytes = read(path, "trust store")?;
+            if config.trust_store_is_pkcs12() {
+                let password = config.trust_store_password.as_deref().unwrap_or("");
+                let certs = certgate_rustls::pkcs12_certificates(&bytes, password)
+                    .map_err(|r| format!("trust store {}: {}", path.display(), r.message))?;
+                // Back-to-back DER certificates: a form the core reads.
+                bytes = certs
+                    .iter()
+                    .flat_map(|c| c.as_ref().iter().copied())
+                    .collect();
+            }
             builder = builder
-                .trust(&read(path, "trust store")?)
+                .trust(&bytes)
                 .map_err(|r| format!("trust store {}: {}", path.display(), r.message))?;
         }
         for path in &config.pinned {

@@ -135,3 +135,42 @@ fn oversized_headers_get_431() {
     );
     assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
 }
+
+#[test]
+fn an_idle_tls_connection_is_closed() {
+    let pki = DemoPki::new("idle");
+    let server = Server::start(&pki.config("required", LIMITS));
+    // Handshake done, then silence: the header read timeout (2 s) closes the connection.
+    let mut idle = std::process::Command::new("timeout")
+        .args(["15", "openssl", "s_client", "-quiet", "-connect"])
+        .arg(server.addr.to_string())
+        .arg("-cert")
+        .arg(pki.dir.path("alice.pem"))
+        .arg("-key")
+        .arg(pki.dir.path("alice-key.pem"))
+        .arg("-CAfile")
+        .arg(pki.dir.path("ca.pem"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn openssl");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = idle.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(12) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let _ = idle.kill();
+    let _ = idle.wait();
+    assert!(status.is_some(), "the idle connection was not closed");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "closed before the timeout"
+    );
+    assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+}
