@@ -26,3 +26,21 @@ fi
 
 step "workspace tests (unit, integration, doctests)"
 cargo test --workspace
+
+step "x509-limbo conformance: the dev suite must match tests/limbo/exceptions.json, with no unsafe accept"
+cargo run --release -p certgate-limbo -- \
+  --limbo "$(git rev-parse --show-toplevel)/../shared/conformance/limbo-dev.json.gz" \
+  --out "${CARGO_TARGET_DIR:-target}/limbo-results.json" \
+  --exceptions tests/limbo/exceptions.json
+
+# --- npm package `certgate` (bindings/wasm + bindings/npm) ---------------------------------
+step "npm package: toolchain (clang for ring on wasm32, wasm-bindgen CLI at the pinned version)"
+command -v clang >/dev/null || { apt-get update && apt-get install -y --no-install-recommends clang; }
+bindgen_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
+  # No --locked: the CLI's lockfile pins a yanked dependency.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+step "npm package: dependencies, wasm builds (node, web), types, node --test"
+(cd bindings/npm && npm ci --no-audit --no-fund && npm run build && npm run typecheck && npm test)

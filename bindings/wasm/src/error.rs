@@ -1,7 +1,7 @@
 //! Rejections as JavaScript `Error` objects: `name` `CertgateError`, the stable `code`, the
 //! `certIndex` of the certificate concerned and `details` for diagnosis.
 
-use certgate::{CertificateDer, Code, Inspection, Rejection};
+use certgate::{CertificateDer, Code, Inspection, PolicyError, Rejection};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -24,6 +24,18 @@ pub(crate) fn to_js(rejection: &Rejection, chain: &[CertificateDer<'_>]) -> JsVa
     set(&error, "certIndex", &index);
     set(&error, "details", &details);
     error.into()
+}
+
+/// An `INVALID_POLICY` `CertgateError` whose `details` say where: `field` (a path such as
+/// `routes[2].roles`), and for TOML text `line` and `column`.
+pub(crate) fn policy_error(e: &PolicyError) -> JsValue {
+    let error = to_js(&Rejection::new(e.code(), None, e.message.clone()), &[]);
+    if let Ok(details) = Reflect::get(&error, &JsValue::from_str("details")) {
+        set(&details, "field", &JsValue::from_str(&e.field));
+        set(&details, "line", &e.line.map_or(JsValue::NULL, |l| JsValue::from(l as f64)));
+        set(&details, "column", &e.column.map_or(JsValue::NULL, |c| JsValue::from(c as f64)));
+    }
+    error
 }
 
 /// A rejection of caller input that is not a certificate problem (a bad option or type).

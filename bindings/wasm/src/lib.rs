@@ -18,16 +18,21 @@ mod input;
 #[cfg(feature = "node")]
 mod node;
 
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 
-use certgate::{Code, Config, Inspection, Rejection, SignatureVerificationAlgorithm, Verified, VerifyOptions};
+use certgate::policy::{Access, PolicySpec, RuleSpec};
+use certgate::{
+    Code, Config, Identity, Inspection, Policy, Profile, Rejection, SignatureVerificationAlgorithm, Verified,
+    VerifyOptions,
+};
 use js_sys::Array;
 use serde::Deserialize;
 use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{config, to_js};
+use crate::error::{config, policy_error, to_js};
 use crate::input::{field, object, CallOptions};
 
 #[cfg(feature = "node")]
@@ -70,15 +75,48 @@ pub fn is_certgate_error(value: &JsValue) -> bool {
     })
 }
 
-/// Builds a verifier from `{trust, pinned, crls, config}`; throws a `CertgateError`
-/// (`INVALID_CONFIG`, `MALFORMED_PEM`, …) when the material or configuration is unusable.
+/// Builds a verifier from `{trust, pinned, crls, config, policy}`; throws a `CertgateError`
+/// (`INVALID_CONFIG`, `INVALID_POLICY`, `MALFORMED_PEM`, …) when the material, configuration
+/// or policy is unusable.
 #[wasm_bindgen(js_name = createVerifier)]
 pub fn create_verifier(options: JsValue) -> Result<JsVerifier, JsValue> {
-    build(&options).map_err(|r| to_js(&r, &[]))
+    let policy = match object(&options, "createVerifier options", KNOWN_OPTIONS) {
+        Ok(Some(o)) => field(&o, "policy").map_err(|r| to_js(&r, &[]))?,
+        _ => JsValue::UNDEFINED,
+    };
+    let policy = Rc::new(load_policy(&policy)?);
+    let inner = build(&options).map_err(|r| to_js(&r, &[]))?;
+    Ok(JsVerifier { inner, policy })
 }
 
-fn build(options: &JsValue) -> Result<JsVerifier, Rejection> {
-    let options = object(options, "createVerifier options", &["trust", "pinned", "crls", "config"])?
+const KNOWN_OPTIONS: &[&str] = &["trust", "pinned", "crls", "config", "policy"];
+
+/// The `policy` option: TOML text, a policy object, or absent. Without one, every verified
+/// certificate is admitted on every route and the principal is the subject's common name
+/// (the policy defaults: Spring's `CN=(.*?)(?:,|$)`).
+fn load_policy(value: &JsValue) -> Result<Policy, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        let mut spec = PolicySpec::default();
+        let mut rule = RuleSpec::default();
+        rule.access = Some(Access::Authenticated);
+        spec.default = Some(rule);
+        return Policy::from_spec(&spec).map_err(|e| policy_error(&e));
+    }
+    if let Some(text) = value.as_string() {
+        return Policy::from_toml(&text).map_err(|e| policy_error(&e));
+    }
+    if !value.is_object() || value.is_function() {
+        return Err(to_js(&config("`policy` must be TOML text or a policy object"), &[]));
+    }
+    let spec: PolicySpec = from_object(value).map_err(|e| {
+        let rejection = Rejection::new(Code::InvalidPolicy, None, alloc::format!("invalid policy object: {e}"));
+        to_js(&rejection, &[])
+    })?;
+    Policy::from_spec(&spec).map_err(|e| policy_error(&e))
+}
+
+fn build(options: &JsValue) -> Result<certgate::Verifier, Rejection> {
+    let options = object(options, "createVerifier options", KNOWN_OPTIONS)?
         .ok_or_else(|| config("createVerifier needs options: at least `trust` or `pinned`"))?;
     let config = ConfigInput::from_js(&field(&options, "config")?)?;
     let limits = config.limits;
@@ -92,7 +130,7 @@ fn build(options: &JsValue) -> Result<JsVerifier, Rejection> {
     for piece in input::pieces(&field(&options, "crls")?, "crls", limits.bundle_items)? {
         builder = builder.crls(&piece)?;
     }
-    Ok(JsVerifier { inner: builder.build()? })
+    builder.build()
 }
 
 /// A verifier with fixed trust material; `verify` is called once per presented chain.
@@ -100,6 +138,7 @@ fn build(options: &JsValue) -> Result<JsVerifier, Rejection> {
 #[derive(Debug)]
 pub struct JsVerifier {
     inner: certgate::Verifier,
+    policy: Rc<Policy>,
 }
 
 #[wasm_bindgen(js_class = Verifier)]
@@ -117,9 +156,54 @@ impl JsVerifier {
         match self.inner.verify(&chain, &verify_options) {
             Ok(verified) => Ok(VerifyResult {
                 verified,
+                policy: Rc::clone(&self.policy),
                 leaf: OnceCell::new(),
+                identity: OnceCell::new(),
             }),
             Err(rejection) => Err(to_js(&rejection, &chain)),
+        }
+    }
+
+    /// Decides a request of a client whose chain verified to `result`, by the route policy.
+    /// Returns the decision `{rule, authenticated, principal, roles}` or throws a
+    /// `CertgateError` (`POLICY_NO_MATCH` or `ROLE_MISSING`, 403).
+    pub fn authorize(&self, result: &VerifyResult, method: &str, path: &str) -> Result<JsValue, JsValue> {
+        let identity = result.identity().map_err(|e| to_js(&e, result.verified.path()))?;
+        self.decide(Some(identity), method, path, result.verified.path())
+    }
+
+    /// Decides a request of a client that presented no certificate: the decision on an
+    /// anonymous route, or a `CertgateError` (`NO_CERTIFICATE` 401, `POLICY_NO_MATCH` 403).
+    #[wasm_bindgen(js_name = authorizeAnonymous)]
+    pub fn authorize_anonymous(&self, method: &str, path: &str) -> Result<JsValue, JsValue> {
+        self.decide(None, method, path, &[])
+    }
+
+    /// Every step of the route decision for `result`, for logs and the inspector:
+    /// `{method, path, subject, principal, roles, steps, outcome}`. Never throws for a denial.
+    pub fn explain(&self, result: &VerifyResult, method: &str, path: &str) -> Result<JsValue, JsValue> {
+        let identity = result.identity().map_err(|e| to_js(&e, result.verified.path()))?;
+        serialize(&self.policy.explain(Some(identity), method, path))
+    }
+
+    /// `explain` for a client that presented no certificate.
+    #[wasm_bindgen(js_name = explainAnonymous)]
+    pub fn explain_anonymous(&self, method: &str, path: &str) -> Result<JsValue, JsValue> {
+        serialize(&self.policy.explain(None, method, path))
+    }
+}
+
+impl JsVerifier {
+    fn decide(
+        &self,
+        identity: Option<&Identity>,
+        method: &str,
+        path: &str,
+        chain: &[certgate::CertificateDer<'_>],
+    ) -> Result<JsValue, JsValue> {
+        match self.policy.evaluate(identity, method, path) {
+            Ok(decision) => serialize(&decision),
+            Err(rejection) => Err(to_js(&rejection, chain)),
         }
     }
 }
@@ -129,7 +213,9 @@ impl JsVerifier {
 #[derive(Debug)]
 pub struct VerifyResult {
     verified: Verified,
+    policy: Rc<Policy>,
     leaf: OnceCell<JsValue>,
+    identity: OnceCell<Identity>,
 }
 
 #[wasm_bindgen]
@@ -166,6 +252,23 @@ impl VerifyResult {
         Ok(self.leaf.get_or_init(|| leaf).clone())
     }
 
+    /// The client's principal by the verifier's policy (by default the subject's common
+    /// name), or `null` when the policy finds none.
+    #[wasm_bindgen(getter)]
+    pub fn principal(&self) -> Result<Option<String>, JsValue> {
+        let identity = self.identity().map_err(|e| to_js(&e, self.verified.path()))?;
+        Ok(self.policy.principal(identity).map(String::from))
+    }
+
+    /// The principal's roles by the verifier's policy (its roles table and grants), sorted.
+    #[wasm_bindgen(getter)]
+    pub fn roles(&self) -> Result<Vec<String>, JsValue> {
+        let identity = self.identity().map_err(|e| to_js(&e, self.verified.path()))?;
+        // The policy's explanation of any request lists the identity's roles; `/` is a path
+        // every policy accepts as well-formed.
+        Ok(self.policy.explain(Some(identity), "GET", "/").roles)
+    }
+
     /// Inspection records of the whole verified path, leaf first.
     #[wasm_bindgen(getter)]
     pub fn chain(&self) -> Result<Array, JsValue> {
@@ -180,6 +283,14 @@ impl VerifyResult {
                 serialize(&record)
             })
             .collect()
+    }
+
+    fn identity(&self) -> Result<&Identity, Rejection> {
+        if let Some(identity) = self.identity.get() {
+            return Ok(identity);
+        }
+        let identity = self.policy.identity(&self.verified)?;
+        Ok(self.identity.get_or_init(|| identity))
     }
 
     /// `{pinned, time, chain}` for `JSON.stringify`.
@@ -245,6 +356,17 @@ fn inspect_input(input: &JsValue, options: &JsValue) -> Result<(Vec<certgate::Ce
     Ok((certificates, time))
 }
 
+/// Deserialises an options object through its JSON text. serde-wasm-bindgen reads only the
+/// fields a struct names and ignores the rest, which would defeat `deny_unknown_fields`: a
+/// misspelt policy key must fail the load, never leave a route open.
+fn from_object<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, String> {
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|_| String::from("it cannot be converted to JSON"))?
+        .as_string()
+        .ok_or_else(|| String::from("it is not a JSON object"))?;
+    serde_json::from_str(&text).map_err(|e| alloc::format!("{e}"))
+}
+
 fn serialize<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&SERIALIZER).map_err(JsValue::from)
 }
@@ -258,6 +380,17 @@ struct ConfigInput {
     require_eku: Option<bool>,
     revocation: Option<RevocationInput>,
     limits: Option<LimitsInput>,
+    profile: Option<ProfileInput>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ProfileInput {
+    rfc5280: Option<bool>,
+    cabf_server: Option<bool>,
+    allow_missing_key_identifiers: Option<bool>,
+    allow_expired_anchors: Option<bool>,
+    allow_noncritical_name_constraints: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -283,8 +416,7 @@ impl ConfigInput {
         let input: Self = if value.is_undefined() || value.is_null() {
             Self::default()
         } else {
-            serde_wasm_bindgen::from_value(value.clone())
-                .map_err(|e| config(alloc::format!("invalid `config`: {e}")))?
+            from_object(value).map_err(|e| config(alloc::format!("invalid `config`: {e}")))?
         };
         let mut out = Config::default();
         out.skew_secs = input.skew_secs.unwrap_or(out.skew_secs);
@@ -300,6 +432,16 @@ impl ConfigInput {
             out.limits.chain_certs = l.chain_certs.unwrap_or(out.limits.chain_certs);
             out.limits.bundle_bytes = l.bundle_bytes.unwrap_or(out.limits.bundle_bytes);
             out.limits.bundle_items = l.bundle_items.unwrap_or(out.limits.bundle_items);
+        }
+        if let Some(p) = input.profile {
+            let d = Profile::strict();
+            out.profile.rfc5280 = p.rfc5280.unwrap_or(d.rfc5280);
+            out.profile.cabf_server = p.cabf_server.unwrap_or(d.cabf_server);
+            out.profile.allow_missing_key_identifiers =
+                p.allow_missing_key_identifiers.unwrap_or(d.allow_missing_key_identifiers);
+            out.profile.allow_expired_anchors = p.allow_expired_anchors.unwrap_or(d.allow_expired_anchors);
+            out.profile.allow_noncritical_name_constraints =
+                p.allow_noncritical_name_constraints.unwrap_or(d.allow_noncritical_name_constraints);
         }
         Ok(out)
     }

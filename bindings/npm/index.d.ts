@@ -1,0 +1,291 @@
+// Type declarations for `certgate` (Node entries index.js / index.mjs). Hand-written: this file
+// is the package's contract; bindings/wasm implements it.
+
+/// <reference types="node" />
+
+/**
+ * Certificates or CRLs: PEM text, or PEM/DER bytes (a DER input may hold several items back
+ * to back), an object with a `raw` DER buffer (Node's `X509Certificate`, the object
+ * `tlsSocket.getPeerCertificate()` returns), or an array of these.
+ */
+export type CertificateInput = string | Uint8Array | ArrayBuffer | { raw: Uint8Array } | ReadonlyArray<string | Uint8Array | ArrayBuffer | { raw: Uint8Array }>;
+
+/** Options of {@link createVerifier}. At least one of `trust` and `pinned` is required. */
+export interface VerifierOptions {
+  /** Trusted CA certificates (trust anchors): roots or intermediates. */
+  trust?: CertificateInput;
+  /**
+   * Pinned certificates: a presented leaf byte-identical to one of these is trusted by
+   * itself, like a Java trust store's `trustedCertEntry`. Its validity and usage still count.
+   */
+  pinned?: CertificateInput;
+  /** CRLs (`X509 CRL` PEM blocks or DER) applied to every certificate in a path. */
+  crls?: CertificateInput;
+  /** Verification settings; every field is optional and unknown fields are refused. */
+  config?: Config;
+  /**
+   * The route policy: the TOML text of a certgate policy file, or an object with the same
+   * schema (crates/certgate/policy.example.toml documents every key). Without one every
+   * verified client is admitted on every route and its principal is its subject's CN.
+   */
+  policy?: string | PolicyDocument;
+}
+
+/** Verification settings fixed when the verifier is built. */
+export interface Config {
+  /** Clock-skew tolerance in seconds for every notBefore and notAfter in the path. Default 0. */
+  skewSecs?: number;
+  /** Most certificates in a verified path, leaf and anchor included (at least 2). Default 8. */
+  maxPathLen?: number;
+  /** Require the leaf to list the usage in an extendedKeyUsage extension. Default false. */
+  requireEku?: boolean;
+  /** How CRLs are applied. */
+  revocation?: RevocationConfig;
+  /** Input limits. */
+  limits?: Limits;
+  /** RFC 5280 / CA/B profile rules beyond webpki's checks (all on by default). */
+  profile?: ProfileConfig;
+}
+
+/** How configured CRLs are applied. */
+export interface RevocationConfig {
+  /** Check only the leaf instead of every certificate in the path. Default false. */
+  leafOnly?: boolean;
+  /** Reject a certificate no configured CRL covers (`REVOCATION_STATUS_UNKNOWN`). Default false. */
+  denyUnknown?: boolean;
+  /** Reject when a needed CRL is past its nextUpdate (`CRL_EXPIRED`). Default true. */
+  enforceExpiry?: boolean;
+}
+
+/** Bounds on input size; exceeding one is `INPUT_TOO_LARGE` or `TOO_MANY_CERTIFICATES`. */
+export interface Limits {
+  /** Largest presented chain in bytes. Default 1 MiB. */
+  chainBytes?: number;
+  /** Most certificates in a presented chain. Default 32. */
+  chainCerts?: number;
+  /** Largest trust-store, pinned or CRL input in bytes. Default 16 MiB. */
+  bundleBytes?: number;
+  /** Most certificates or CRLs in one trust-store, pinned or CRL input. Default 4096. */
+  bundleItems?: number;
+}
+
+/** The strict profile's switches. */
+export interface ProfileConfig {
+  /** Enforce the RFC 5280 profile rules at all. Default true. */
+  rfc5280?: boolean;
+  /** For `serverAuth`, also enforce the CA/Browser Forum TLS rules. Default true. */
+  cabfServer?: boolean;
+  /** Accept certificates without authority/subject key identifiers. Default false. */
+  allowMissingKeyIdentifiers?: boolean;
+  /** Accept a trust anchor outside its own validity period. Default false. */
+  allowExpiredAnchors?: boolean;
+  /** Accept a nameConstraints extension not marked critical. Default false. */
+  allowNoncriticalNameConstraints?: boolean;
+}
+
+/** A policy document as an object: the TOML schema's keys, unknown keys refused. */
+export interface PolicyDocument {
+  /** Schema version; 1 when given. */
+  version?: 1;
+  /** Where the principal comes from (default: `CN=(.*?)(?:,|$)` over the subject). */
+  principal?: { source?: 'subject_regex' | 'attribute' | 'common_name' | 'san_dns' | 'san_email' | 'san_uri' | 'spiffe_id'; regex?: string; attribute?: string; required?: boolean };
+  /** A matcher every certificate must satisfy on routes that need one. */
+  require?: Matcher;
+  /** Principal → roles. */
+  roles?: Record<string, string[]>;
+  /** Matcher → roles, for every certificate that matches. */
+  grants?: Array<{ name?: string; match: Matcher; roles: string[] }>;
+  /** Route rules, first match decides. */
+  routes?: Array<{ name?: string; methods?: string[]; path: string } & Rule>;
+  /** The rule for requests no route covers; absent: deny. */
+  default?: Rule;
+}
+
+/** What a route needs. */
+export interface Rule {
+  /** `anonymous`, `authenticated` or `deny`; absent: `authenticated` when `roles` is given. */
+  access?: 'anonymous' | 'authenticated' | 'deny';
+  /** The principal must hold one of these roles. */
+  roles?: string[];
+  /** A matcher the certificate must also satisfy. */
+  require?: Matcher;
+}
+
+/** A certificate matcher: an object with exactly one key. */
+export type Matcher =
+  | { subject_regex: string }
+  | { issuer_regex: string }
+  | { subject: Record<string, string | string[]> }
+  | { issuer: Record<string, string | string[]> }
+  | { san_dns: string | string[] }
+  | { san_ip: string | string[] }
+  | { san_email: string | string[] }
+  | { san_uri: string | string[] }
+  | { spiffe: { trust_domain: string; path?: string } }
+  | { fingerprint: string | string[] }
+  | { all: Matcher[] }
+  | { any: Matcher[] }
+  | { not: Matcher };
+
+/** Options of {@link Verifier.verify}; unknown fields are refused. */
+export interface VerifyOptions {
+  /** The check time: Unix seconds or a `Date`. Default: now (`Date.now()`). */
+  time?: number | Date;
+  /** The purpose: `clientAuth` (default), `serverAuth` or a custom EKU as a dotted OID. */
+  usage?: 'clientAuth' | 'serverAuth' | (string & {});
+  /** A DNS name or IP address the leaf's subjectAltName must cover (`NAME_MISMATCH`). */
+  hostname?: string;
+}
+
+/** Options of {@link inspect} and {@link inspectAll}. */
+export interface InspectOptions {
+  /** The time `status` is computed for: Unix seconds or a `Date`. Default: now. */
+  time?: number | Date;
+}
+
+/** Creates a verifier; throws a {@link CertgateError} when the material, config or policy is unusable. */
+export function createVerifier(options: VerifierOptions): Verifier;
+
+/** Decodes the first certificate of PEM or DER input. Throws a {@link CertgateError}. */
+export function inspect(input: CertificateInput, options?: InspectOptions): Inspection;
+
+/** Decodes every certificate of PEM or DER input, in order. Throws a {@link CertgateError}. */
+export function inspectAll(input: CertificateInput, options?: InspectOptions): Inspection[];
+
+/** Every stable code with the HTTP status HTTP surfaces answer it with. */
+export function codes(): Array<{ code: Code; httpStatus: number }>;
+
+/** Whether `value` is an error this package threw. */
+export function isCertgateError(value: unknown): value is CertgateError;
+
+/** The signature provider of this build: `node-crypto` (Node entries) or `ring-wasm` (web). */
+export function provider(): 'node-crypto' | 'ring-wasm';
+
+/** A verifier with fixed trust material, configuration and policy. */
+export class Verifier {
+  private constructor();
+  /** Verifies a presented chain (leaf first); throws a {@link CertgateError} on rejection. */
+  verify(chain: CertificateInput, options?: VerifyOptions): VerifyResult;
+  /** Decides a request of a verified client by the policy; throws `POLICY_NO_MATCH` / `ROLE_MISSING`. */
+  authorize(result: VerifyResult, method: string, path: string): Decision;
+  /** Decides a request of a client without a certificate; throws `NO_CERTIFICATE` (401) off anonymous routes. */
+  authorizeAnonymous(method: string, path: string): Decision;
+  /** Every step of the decision for a verified client; never throws for a denial. */
+  explain(result: VerifyResult, method: string, path: string): Explanation;
+  /** Every step of the decision for a client without a certificate. */
+  explainAnonymous(method: string, path: string): Explanation;
+  /** Releases the wasm memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/** A verified chain. Records are decoded on first access. */
+export class VerifyResult {
+  private constructor();
+  /** The verified path as DER, leaf first and trust anchor last; a pinned leaf is alone. */
+  readonly path: Uint8Array[];
+  /** Whether the leaf was accepted because it is pinned. */
+  readonly pinned: boolean;
+  /** The check time, Unix seconds. */
+  readonly time: number;
+  /** The leaf's inspection record, with its status at the check time. */
+  readonly leaf: Inspection;
+  /** Inspection records of the whole path, leaf first. */
+  readonly chain: Inspection[];
+  /** The principal by the verifier's policy, or null. */
+  readonly principal: string | null;
+  /** The principal's roles by the policy's roles table and grants, sorted. */
+  readonly roles: string[];
+  /** `{pinned, time, chain}`. */
+  toJSON(): { pinned: boolean; time: number; chain: Inspection[] };
+  /** Releases the wasm memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/** An allowed request. */
+export interface Decision {
+  /** The deciding rule: a route's name, `routes[i]` or `default`. */
+  rule: string;
+  /** Whether the rule needed a certificate. */
+  authenticated: boolean;
+  /** The client's principal, when it has one. */
+  principal: string | null;
+  /** The principal's roles, sorted. */
+  roles: string[];
+}
+
+/** A decision traced step by step. */
+export interface Explanation {
+  method: string;
+  path: string;
+  subject: string | null;
+  principal: string | null;
+  roles: string[];
+  steps: Array<{ stage: string; rule: string; matched: boolean; detail: string }>;
+  outcome: { allowed: boolean; code: Code | null; status: number; rule: string; message: string };
+}
+
+/** The stable rejection codes. */
+export type Code =
+  | 'NO_CERTIFICATE' | 'MALFORMED_PEM' | 'MALFORMED_CERTIFICATE' | 'MALFORMED_EXTENSION' | 'INPUT_TOO_LARGE'
+  | 'TOO_MANY_CERTIFICATES' | 'CERT_EXPIRED' | 'CERT_NOT_YET_VALID' | 'INVALID_VALIDITY' | 'UNKNOWN_ISSUER'
+  | 'BAD_SIGNATURE' | 'UNSUPPORTED_SIGNATURE_ALGORITHM' | 'SIGNATURE_ALGORITHM_MISMATCH' | 'REVOKED'
+  | 'REVOCATION_STATUS_UNKNOWN' | 'CRL_EXPIRED' | 'MALFORMED_CRL' | 'UNSUPPORTED_CRL' | 'CRL_BAD_SIGNATURE'
+  | 'CRL_ISSUER_NOT_CRL_SIGNER' | 'WRONG_USAGE' | 'NAME_MISMATCH' | 'CHAIN_TOO_LONG' | 'CA_USED_AS_LEAF'
+  | 'LEAF_USED_AS_CA' | 'NAME_CONSTRAINT_VIOLATION' | 'PATH_LEN_EXCEEDED' | 'UNSUPPORTED_CRITICAL_EXTENSION'
+  | 'INVALID_SERIAL_NUMBER' | 'UNSUPPORTED_VERSION' | 'DISTRUSTED' | 'PROFILE_VIOLATION' | 'BUDGET_EXCEEDED'
+  | 'INVALID_PEER_NAME' | 'INVALID_CONFIG' | 'INVALID_POLICY' | 'POLICY_NO_MATCH' | 'ROLE_MISSING';
+
+/** Every error this package throws for a rejection, a bad input or a bad option. */
+export interface CertgateError extends Error {
+  name: 'CertgateError';
+  /** The stable machine code. */
+  code: Code;
+  /** Index of the certificate concerned in the presented chain (0 = leaf), or null. */
+  certIndex: number | null;
+  /** Diagnosis. */
+  details: {
+    /** The status an HTTP surface answers with: 401, 403 or 500. */
+    httpStatus: number;
+    /** The certificate at `certIndex`, when there is one and it decodes. */
+    certificate: { subject: string; issuer: string; serial: string; notBefore: string; notAfter: string; sha256: string } | null;
+    /** For INVALID_POLICY: the field at fault, e.g. `routes[2].roles`. */
+    field?: string;
+    /** For INVALID_POLICY from TOML: 1-based line and column. */
+    line?: number | null;
+    column?: number | null;
+  };
+}
+
+/** A decoded certificate (the record the CLI's JSON and the inspector page show). */
+export interface Inspection {
+  version: number;
+  subject: DistinguishedName;
+  issuer: DistinguishedName;
+  /** Lowercase hex without the DER sign octet. */
+  serial: string;
+  validity: { notBefore: string; notAfter: string; notBeforeUnix: number; notAfterUnix: number };
+  subjectAltNames: { dns: string[]; ip: string[]; email: string[]; uri: string[]; dir: string[] };
+  spiffeId: string | null;
+  publicKey: { algorithm: string; curve: string | null; bits: number | null };
+  signatureAlgorithm: string;
+  keyUsage: string[];
+  extendedKeyUsage: string[] | null;
+  basicConstraints: { ca: boolean; pathLen: number | null; critical: boolean } | null;
+  subjectKeyId: string | null;
+  authorityKeyId: string | null;
+  crlDistributionPoints: string[];
+  extensions: Array<{ oid: string; name: string; critical: boolean }>;
+  fingerprints: { sha256: string; sha1: string };
+  selfSigned: boolean;
+  isCa: boolean;
+  /** Validity at the given time: `valid`, `expired` or `not_yet_valid`. */
+  status: { state: 'valid' | 'expired' | 'not_yet_valid'; daysUntilExpiry: number; summary: string } | null;
+}
+
+/** A distinguished name. */
+export interface DistinguishedName {
+  /** RFC 4514 string, most specific RDN first: `CN=alice,OU=eng,O=Example,C=GB`. */
+  rfc4514: string;
+  /** Attributes in certificate order (most general first). */
+  attributes: Array<{ name: string; oid: string; value: string }>;
+}

@@ -1,0 +1,51 @@
+// Type-checked by `npm run typecheck` (tsc --noEmit): the declarations describe the API as
+// the tests and the README use it. Not executed.
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import {
+  createVerifier, inspect, inspectAll, codes, isCertgateError, provider,
+  type CertgateError, type Decision, type Inspection, type VerifyResult,
+} from 'certgate';
+
+const verifier = createVerifier({
+  trust: readFileSync('root-ca.pem'),
+  pinned: [readFileSync('pinned.pem', 'utf8')],
+  crls: [readFileSync('ca.crl.pem')],
+  config: { skewSecs: 30, maxPathLen: 4, revocation: { denyUnknown: true }, limits: { chainCerts: 8 }, profile: { allowMissingKeyIdentifiers: true } },
+  policy: { roles: { alice: ['user'] }, routes: [{ methods: ['GET'], path: '/customer/{id}', roles: ['user'] }], default: { access: 'deny' } },
+});
+
+const result: VerifyResult = verifier.verify([new X509Certificate(readFileSync('alice.pem'))], {
+  time: new Date(),
+  usage: 'clientAuth',
+  hostname: 'client.example.org',
+});
+const path: Uint8Array[] = result.path;
+const leaf: Inspection = result.leaf;
+const cn: string | undefined = leaf.subject.attributes.find((a) => a.name === 'CN')?.value;
+const principal: string | null = result.principal;
+const decision: Decision = verifier.authorize(result, 'GET', '/customer/1');
+const anonymous: Decision = verifier.authorizeAnonymous('GET', '/health');
+const steps: number = verifier.explain(result, 'GET', '/').steps.length;
+
+try {
+  verifier.verify('-----BEGIN CERTIFICATE-----\n…', { time: 1_780_000_000, usage: '1.3.6.1.4.1.99999.1' });
+} catch (err) {
+  if (isCertgateError(err)) {
+    const e: CertgateError = err;
+    const status: number = e.details.httpStatus;
+    const index: number | null = e.certIndex;
+    console.log(e.code, status, index, e.details.certificate?.sha256);
+  }
+}
+
+const all: Inspection[] = inspectAll(readFileSync('bundle.pem'), { time: 0 });
+const one: string = inspect(readFileSync('alice.pem')).fingerprints.sha256;
+const statuses: number[] = codes().map((c) => c.httpStatus);
+const which: 'node-crypto' | 'ring-wasm' = provider();
+console.log(path, cn, principal, decision.roles, anonymous.rule, steps, all, one, statuses, which);
+
+// @ts-expect-error: unknown options are refused by the types as by the runtime
+createVerifier({ trusted: 'x' });
+// @ts-expect-error: time is seconds or a Date
+verifier.verify('x', { time: '2026-01-01' });
