@@ -108,6 +108,12 @@ fn parse_items(
 }
 
 fn split_pem(input: &[u8], max_items: usize, kind: SectionKind, what: &str) -> Result<Vec<Vec<u8>>, Rejection> {
+    // rustls-pki-types skips blocks of types it does not know without yielding them, so the
+    // loop below never sees them: count every BEGIN line first, so that a flood of blocks of
+    // any type is bounded by the same limit.
+    if input.windows(BEGIN.len()).filter(|w| *w == BEGIN).count() > max_items {
+        return Err(too_many(max_items, what));
+    }
     let mut items = Vec::new();
     let mut blocks = 0usize;
     for section in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(input) {
@@ -132,6 +138,9 @@ fn split_pem(input: &[u8], max_items: usize, kind: SectionKind, what: &str) -> R
     }
     Ok(items)
 }
+
+/// The start of a PEM block's BEGIN line (RFC 7468 §2).
+const BEGIN: &[u8] = b"-----BEGIN ";
 
 fn pem_error(err: &pem::Error, index: usize) -> Rejection {
     let detail = match err {

@@ -325,6 +325,29 @@ fn a_mesh_of_cross_signed_candidates_exhausts_the_budget() {
 }
 
 #[test]
+fn the_largest_mesh_the_input_limits_admit_is_still_bounded() {
+    // The leaf and five copies of the six mesh CAs: 31 certificates, within the default
+    // 32-certificate limit. Copies are distinct candidates to path building.
+    let mesh = certs("mesh.pem");
+    let mut chain = vec![mesh[0].clone()];
+    for _ in 0..5 {
+        chain.extend_from_slice(&mesh[1..]);
+    }
+    assert_eq!(chain.len(), 31);
+    let started = std::time::Instant::now();
+    rejected(
+        verifier(&["mesh-root.pem"]).verify(&chain, &at_fixed_time()),
+        Code::BudgetExceeded,
+        None,
+    );
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
 fn a_distrusted_anchor_key_is_rejected() {
     let r = rejected(
         verify(&verifier(&["distrusted-ca.pem"]), "distrusted-leaf.pem"),

@@ -184,6 +184,15 @@ fn a_ten_megabyte_blob_is_too_large() {
 }
 
 #[test]
+fn a_flood_of_other_pem_blocks_counts_against_the_limit() {
+    let junk = "-----BEGIN JUNK-----\nAAAA\n-----END JUNK-----\n".repeat(1000);
+    let flood = [fixture("alice.pem"), junk.into_bytes()].concat();
+    let r = pem_error(&flood);
+    assert_eq!((r.code, r.cert_index), (Code::TooManyCertificates, None));
+    assert_human(&r);
+}
+
+#[test]
 fn a_thousand_certificate_bundle_is_too_many_for_a_chain() {
     let alice = fixture("alice.pem");
     let pem: Vec<u8> = std::iter::repeat_n(&alice, 500)
