@@ -43,6 +43,10 @@ pub struct Config {
     /// Clock-skew tolerance for client certificates, in seconds. Default 0.
     #[serde(default)]
     pub skew_secs: u64,
+    /// Seconds between checks of the configuration, trust material and policy files for
+    /// changes, which reload them like SIGHUP does; 0 (default) turns the check off.
+    #[serde(default)]
+    pub watch_secs: u64,
     /// Connection and request limits.
     #[serde(default)]
     pub limits: Limits,
@@ -62,6 +66,7 @@ impl std::fmt::Debug for Config {
             .field("tls_versions", &self.tls_versions)
             .field("policy", &self.policy)
             .field("skew_secs", &self.skew_secs)
+            .field("watch_secs", &self.watch_secs)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }

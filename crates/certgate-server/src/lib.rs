@@ -44,6 +44,7 @@
 //! | `tls_versions` | `["1.2", "1.3"]` | or `["1.3"]` |
 //! | `policy` | none | policy file for route access |
 //! | `skew_secs` | `0` | clock-skew tolerance for client certificates |
+//! | `watch_secs` | `0` | poll the config, trust and policy files every N s and reload on change (0: off) |
 //! | `[limits] handshake_timeout_secs` | `10` | time to complete the TLS handshake |
 //! | `[limits] header_read_timeout_secs` | `10` | time to send a request head |
 //! | `[limits] max_header_bytes` | `16384` | largest request head (≥ 8192) |
@@ -60,7 +61,9 @@
 //! - **Reload**: SIGHUP re-reads the configuration file and loads the trust store, pinned
 //!   certificates, CRLs and policy anew; open connections are kept and their next request is
 //!   judged under the new generation. A broken file keeps the old generation and logs why.
-//!   (The listen address, server certificate and limits apply at start only.)
+//!   With `watch_secs` set, a change to any of those files (or the configuration file)
+//!   reloads the same way. (The listen address, server certificate and limits apply at start
+//!   only; the client-auth mode and TLS versions follow the reloaded file.)
 //! - **Cache**: verdicts are cached by the SHA-256 of the client's chain, until the earliest
 //!   notAfter in the verified path, at most 300 s, and only within one generation.
 //! - **Log**: one JSON object a line on standard output: `listening`, `request` (peer,

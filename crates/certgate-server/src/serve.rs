@@ -4,9 +4,9 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use certgate_rustls::{Clock, SystemClock, VerdictCache};
 use hyper::server::conn::http1;
@@ -94,6 +94,12 @@ impl Server {
             signals(SignalKind::interrupt())?,
         );
         let slots = Arc::new(Semaphore::new(shared.config.limits.max_connections));
+        // Polling file stamps (modification time and size) is cheap: a handful of stat calls.
+        let watching = shared.config.watch_secs > 0;
+        let mut watch = tokio::time::interval(Duration::from_secs(shared.config.watch_secs.max(1)));
+        watch.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut watched = watched_files(&shared.config_path, &shared.config);
+        let mut stamps = stamps(&watched);
         log::event(
             "listening",
             json!({
@@ -124,7 +130,16 @@ impl Server {
                         tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 },
-                _ = hangup.recv() => reload(&shared),
+                _ = hangup.recv() => {
+                    let before = self::stamps(&watched);
+                    (watched, stamps) = reload_and_restamp(&shared, "SIGHUP", watched, before);
+                }
+                _ = watch.tick(), if watching => {
+                    let now = self::stamps(&watched);
+                    if now != stamps {
+                        (watched, stamps) = reload_and_restamp(&shared, "file change", watched, now);
+                    }
+                }
                 _ = terminate.recv() => break,
                 _ = interrupt.recv() => break,
             }
@@ -135,33 +150,90 @@ impl Server {
 }
 
 /// Reloads the trust store, pinned certificates, CRLs and policy named in the configuration
-/// file (read again, so changed paths apply too). A failure keeps the generation in force.
-fn reload(shared: &Shared) {
+/// file (read again, so changed paths apply too), returning that configuration. A failure
+/// keeps the generation in force.
+fn reload(shared: &Shared, cause: &str) -> Option<Config> {
     let next = shared.current.get().number + 1;
     let loaded = Config::load(&shared.config_path).and_then(|config| {
-        Generation::load(
+        let generation = Generation::load(
             &config,
             next,
             &shared.identity,
             &shared.provider,
             &shared.cache,
-        )
+        )?;
+        Ok((config, generation))
     });
     match loaded {
-        Ok(generation) => {
+        Ok((config, generation)) => {
             shared.current.replace(generation);
             // Entries carry their generation, so an old one is never served; clearing
             // frees the memory at once.
             shared.cache.clear();
-            log::event("reload", json!({"status": "ok", "generation": next}));
-        }
-        Err(cause) => {
             log::event(
                 "reload",
-                json!({"status": "failed", "error": cause, "generation": shared.current.get().number}),
+                json!({"status": "ok", "generation": next, "cause": cause}),
             );
+            Some(config)
+        }
+        Err(error) => {
+            log::event(
+                "reload",
+                json!({
+                    "status": "failed",
+                    "error": error,
+                    "cause": cause,
+                    "generation": shared.current.get().number,
+                }),
+            );
+            None
         }
     }
+}
+
+/// Reloads; returns the files to watch from now on and their stamps. `before` are the
+/// stamps taken before the files were read, so a file still being written while the reload
+/// read it shows as changed on the next check and is read again.
+fn reload_and_restamp(
+    shared: &Shared,
+    cause: &str,
+    watched: Vec<PathBuf>,
+    before: Vec<Option<(SystemTime, u64)>>,
+) -> (Vec<PathBuf>, Vec<Option<(SystemTime, u64)>>) {
+    match reload(shared, cause) {
+        Some(config) => {
+            let files = watched_files(&shared.config_path, &config);
+            if files == watched {
+                (watched, before)
+            } else {
+                let stamps = stamps(&files);
+                (files, stamps)
+            }
+        }
+        None => (watched, before),
+    }
+}
+
+/// The files a reload reads: the configuration itself and the trust material and policy it
+/// names.
+fn watched_files(config_path: &Path, config: &Config) -> Vec<PathBuf> {
+    let mut files = vec![config_path.to_path_buf()];
+    files.extend(config.trust_store.iter().cloned());
+    files.extend(config.pinned.iter().cloned());
+    files.extend(config.crls.iter().cloned());
+    files.extend(config.policy.iter().cloned());
+    files
+}
+
+/// Each file's modification time and size (`None` when it cannot be read).
+fn stamps(files: &[PathBuf]) -> Vec<Option<(SystemTime, u64)>> {
+    files
+        .iter()
+        .map(|path| {
+            let meta = std::fs::metadata(path).ok()?;
+            Some((meta.modified().ok()?, meta.len()))
+        })
+        .collect()
 }
 
 async fn connection(

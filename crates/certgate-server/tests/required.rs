@@ -183,3 +183,21 @@ fn sighup_reloads_crls_and_keeps_the_old_generation_on_error() {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("certificate revoked"), "{text}");
 }
+
+#[test]
+fn with_watch_secs_a_changed_crl_reloads_without_a_signal() {
+    let pki = DemoPki::new("watch");
+    let server = Server::start(&pki.config("required", "watch_secs = 1\n"));
+    assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+    let now = common::pki::now();
+    pki.dir.write(
+        "crl.pem",
+        pki.root.crl_pem(&[pki.alice.serial], now - 60, 7),
+    );
+    let line = server
+        .wait_for_log(|l| l.contains(r#""event":"reload""#) && l.contains(r#""status":"ok""#))
+        .expect("reload on file change");
+    assert!(line.contains(r#""cause":"file change""#), "{line}");
+    assert_eq!(server.curl("/customer/1", Some("alice")).status, None);
+    assert!(handshake_failed_with(&server, "REVOKED"));
+}
