@@ -83,7 +83,8 @@ pub use schema::{
 };
 
 use error::Field;
-use matcher::{uses_fingerprint, Compiler, Matcher};
+use identity::Needs;
+use matcher::{needs, Compiler, Matcher};
 use principal::Principal;
 use route::{request_segments, scope, RoleSet, Route, Rule, RuleFields};
 
@@ -123,7 +124,7 @@ pub struct Policy {
     grants: Vec<Grant>,
     routes: Vec<Route>,
     default: Rule,
-    fingerprint: bool,
+    needs: Needs,
 }
 
 #[derive(Clone, Debug)]
@@ -298,13 +299,12 @@ impl Policy {
             }
         };
 
-        let fingerprint = require.as_ref().is_some_and(uses_fingerprint)
-            || grants.iter().any(|g| uses_fingerprint(&g.matcher))
-            || routes
-                .iter()
-                .filter_map(|r| r.rule.require.as_ref())
-                .any(uses_fingerprint)
-            || default.require.as_ref().is_some_and(uses_fingerprint);
+        let matchers = require
+            .iter()
+            .chain(grants.iter().map(|g| &g.matcher))
+            .chain(routes.iter().filter_map(|r| r.rule.require.as_ref()))
+            .chain(default.require.as_ref());
+        let needs = matchers.fold(principal.needs(), |n, m| n.union(needs(m)));
         Ok(Self {
             principal,
             require,
@@ -313,18 +313,20 @@ impl Policy {
             grants,
             routes,
             default,
-            fingerprint,
+            needs,
         })
     }
 
-    /// Decodes the verified leaf for this policy, once per connection: the fingerprint is
-    /// computed only if a matcher needs it.
+    /// Decodes the verified leaf for this policy, once per connection: the subject, and the
+    /// issuer, SANs and fingerprint only if the policy reads them.
     pub fn identity(&self, verified: &Verified) -> Result<Identity, Rejection> {
-        Identity::decode(verified.leaf(), self.fingerprint)
+        Identity::decode(verified.leaf(), self.needs)
     }
 
     /// Decides a request. `identity` is the verified client's, or `None` when no certificate
-    /// was presented (or it was not verified).
+    /// was presented (or it was not verified). An identity decoded by [`Policy::identity`] of
+    /// another policy may lack parts this one reads; it is then denied (`POLICY_NO_MATCH`),
+    /// never guessed about.
     pub fn evaluate(
         &self,
         identity: Option<&Identity>,
@@ -425,6 +427,15 @@ impl Policy {
                 ));
             }
         };
+        if let Some(id) = identity.filter(|id| !id.has(self.needs)) {
+            let message = format!(
+                "the identity of `{}` was decoded without parts this policy reads (issuer, SANs or fingerprint); \
+                 decode it with this policy's `identity` or with `Identity::from_verified`",
+                id.subject.rfc4514
+            );
+            trace.step(Stage::Identity, "identity", false, || message.clone());
+            return Err(Rejection::new(Code::PolicyNoMatch, Some(0), message));
+        }
         let mut rule = &self.default;
         for route in &self.routes {
             let covered = route.covers(method, &segments);

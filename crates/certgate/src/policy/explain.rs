@@ -50,6 +50,8 @@ pub struct Step {
 pub enum Stage {
     /// Request path normalisation.
     Path,
+    /// The identity checked for the parts the policy reads.
+    Identity,
     /// A route's method and path compared with the request.
     Route,
     /// The default rule taken because no route matched.
@@ -121,6 +123,7 @@ impl fmt::Display for Explanation {
 fn stage_name(stage: Stage) -> &'static str {
     match stage {
         Stage::Path => "path",
+        Stage::Identity => "identity",
         Stage::Route => "route",
         Stage::Default => "default",
         Stage::Principal => "principal",

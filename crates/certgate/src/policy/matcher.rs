@@ -10,7 +10,7 @@ use core::fmt::Write;
 use core::net::IpAddr;
 
 use super::error::{Field, PolicyError};
-use super::identity::{is_trust_domain, Identity};
+use super::identity::{is_trust_domain, Identity, Needs};
 use super::pattern::{abbreviate, fingerprint, Glob, IpNet, Regex, Segments};
 use super::schema::{MatcherSpec, Patterns, SpiffeSpec};
 use super::{MAX_DEPTH, MAX_MATCHERS, MAX_TOTAL_REGEX_BYTES};
@@ -50,11 +50,17 @@ impl Matcher {
     pub(crate) fn eval(&self, id: &Identity, why: Option<&mut String>) -> bool {
         match self {
             Self::SubjectRegex(re, src) => regex_on(re, src, "subject", &id.subject, why),
-            Self::IssuerRegex(re, src) => regex_on(re, src, "issuer", &id.issuer, why),
+            Self::IssuerRegex(re, src) => match &id.issuer {
+                Some(issuer) => regex_on(re, src, "issuer", issuer, why),
+                None => not_decoded(why, "issuer"),
+            },
             Self::Subject(attrs) => attributes_on(attrs, "subject", &id.subject, why),
-            Self::Issuer(attrs) => attributes_on(attrs, "issuer", &id.issuer, why),
+            Self::Issuer(attrs) => match &id.issuer {
+                Some(issuer) => attributes_on(attrs, "issuer", issuer, why),
+                None => not_decoded(why, "issuer"),
+            },
             Self::SanDns(patterns) => {
-                let sans = &id.subject_alt_names.dns;
+                let sans = &id.sans().dns;
                 let hit = sans.iter().find(|name| {
                     let name = name.strip_suffix('.').unwrap_or(name);
                     patterns.iter().any(|(p, _)| p.is_match_split(name, '.'))
@@ -68,7 +74,7 @@ impl Matcher {
                 )
             }
             Self::SanIp(nets) => {
-                let sans = &id.subject_alt_names.ip;
+                let sans = &id.sans().ip;
                 let hit = sans.iter().find(|ip| {
                     ip.parse::<IpAddr>()
                         .is_ok_and(|ip| nets.iter().any(|(net, _)| net.contains(ip)))
@@ -82,7 +88,7 @@ impl Matcher {
                 )
             }
             Self::SanEmail(globs) => {
-                let sans = &id.subject_alt_names.email;
+                let sans = &id.sans().email;
                 let hit = sans
                     .iter()
                     .find(|e| globs.iter().any(|(g, _)| g.is_match(e)));
@@ -95,7 +101,7 @@ impl Matcher {
                 )
             }
             Self::SanUri(globs) => {
-                let sans = &id.subject_alt_names.uri;
+                let sans = &id.sans().uri;
                 let hit = sans
                     .iter()
                     .find(|u| globs.iter().any(|(g, _)| g.is_match(u)));
@@ -133,7 +139,9 @@ impl Matcher {
                 matched
             }
             Self::Fingerprint(digests) => {
-                let digest = id.sha256();
+                let Some(digest) = id.sha256 else {
+                    return not_decoded(why, "fingerprint");
+                };
                 let matched = digests.contains(&digest);
                 if let Some(why) = why {
                     let verb = if matched { "is" } else { "is not" };
@@ -303,13 +311,30 @@ impl Compiler {
     }
 }
 
-/// Whether a matcher needs the certificate's fingerprint.
-pub(crate) fn uses_fingerprint(matcher: &Matcher) -> bool {
+/// The optional identity parts a matcher reads.
+pub(crate) fn needs(matcher: &Matcher) -> Needs {
     match matcher {
-        Matcher::Fingerprint(_) => true,
-        Matcher::All(c) | Matcher::Any(c) => c.iter().any(uses_fingerprint),
-        Matcher::Not(c) => uses_fingerprint(c),
-        _ => false,
+        Matcher::IssuerRegex(..) | Matcher::Issuer(_) => Needs {
+            issuer: true,
+            ..Needs::default()
+        },
+        Matcher::SanDns(_)
+        | Matcher::SanIp(_)
+        | Matcher::SanEmail(_)
+        | Matcher::SanUri(_)
+        | Matcher::Spiffe { .. } => Needs {
+            sans: true,
+            ..Needs::default()
+        },
+        Matcher::Fingerprint(_) => Needs {
+            fingerprint: true,
+            ..Needs::default()
+        },
+        Matcher::All(c) | Matcher::Any(c) => {
+            c.iter().fold(Needs::default(), |n, m| n.union(needs(m)))
+        }
+        Matcher::Not(c) => needs(c),
+        Matcher::SubjectRegex(..) | Matcher::Subject(_) => Needs::default(),
     }
 }
 
@@ -511,4 +536,13 @@ fn report<'a>(
         };
     }
     hit.is_some()
+}
+
+/// A part the policy reads was not decoded: never a match (evaluation refuses such
+/// identities before any matcher runs; this keeps the matcher fail-closed on its own).
+fn not_decoded(why: Option<&mut String>, what: &str) -> bool {
+    if let Some(why) = why {
+        let _ = write!(why, "the identity was decoded without its {what}");
+    }
+    false
 }

@@ -402,6 +402,7 @@ fn utf8_len(lead: u8) -> usize {
 const NEST_LIMIT: u32 = 64;
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::String;
 
 use super::error::{Field, PolicyError};
-use super::identity::Identity;
+use super::identity::{Identity, Needs};
 use super::matcher::{attribute_name, is_dotted_oid, Compiler, KNOWN_ATTRIBUTES};
 use super::pattern::Regex;
 use super::schema::{PrincipalSource, PrincipalSpec};
@@ -115,12 +115,23 @@ impl Principal {
                 .rev()
                 .find(|a| a.name.eq_ignore_ascii_case(attr) || a.oid == *attr)
                 .map(|a| a.value.as_str()),
-            Source::SanDns => id.subject_alt_names.dns.first().map(String::as_str),
-            Source::SanEmail => id.subject_alt_names.email.first().map(String::as_str),
-            Source::SanUri => id.subject_alt_names.uri.first().map(String::as_str),
-            Source::SpiffeId => id.spiffe_id.as_deref(),
+            Source::SanDns => id.sans().dns.first().map(String::as_str),
+            Source::SanEmail => id.sans().email.first().map(String::as_str),
+            Source::SanUri => id.sans().uri.first().map(String::as_str),
+            Source::SpiffeId => id.spiffe_id(),
         };
         name.filter(|n| !n.is_empty())
+    }
+
+    /// The optional identity parts the source reads.
+    pub(crate) fn needs(&self) -> Needs {
+        match self.source {
+            Source::SanDns | Source::SanEmail | Source::SanUri | Source::SpiffeId => Needs {
+                sans: true,
+                ..Needs::default()
+            },
+            Source::Regex(..) | Source::Attribute(_) => Needs::default(),
+        }
     }
 
     /// Says where the principal comes from, for traces and messages.

@@ -1,0 +1,208 @@
+//! The policy step's cost next to chain verification: bare rustls-webpki, certgate's
+//! verifier, and certgate's verifier + leaf decoding + policy evaluation (principal, roles,
+//! route), all on one P-256 chain (root → intermediate → leaf) at one fixed time.
+//!
+//! `cargo bench -p certgate --bench policy`
+//!
+//! The three are timed in interleaved rounds (so drift on a shared machine hits them alike)
+//! and each reports its median per-iteration time; the last line is the ratio the policy
+//! issue sets a budget for: verification + policy + principal ≤ 1.10 × bare webpki.
+#![allow(clippy::unwrap_used)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use certgate::{parse_chain, CertificateDer, Limits, Policy, Verifier, VerifyOptions};
+use rcgen::{
+    date_time_ymd, BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
+};
+use rustls_pki_types::{TrustAnchor, UnixTime};
+use webpki::{EndEntityCert, KeyUsage};
+
+/// 2026-05-28T20:26:40Z.
+const TIME: u64 = 1_780_000_000;
+const ROUNDS: usize = 41;
+const ITERATIONS: usize = 500;
+
+const POLICY: &str = r#"
+require = { subject_regex = "CN=[a-z]+,OU=[a-z]+,O=Example,C=GB" }
+
+[principal]
+source = "subject_regex"
+
+[roles]
+pavel = ["user"]
+
+[[grants]]
+match = { subject = { OU = "payments" } }
+roles = ["payments-writer"]
+
+[[routes]]
+path = "/health"
+access = "anonymous"
+
+[[routes]]
+methods = ["POST"]
+path = "/payments/**"
+roles = ["payments-writer"]
+
+[[routes]]
+methods = ["GET"]
+path = "/customer/{id}"
+roles = ["user"]
+"#;
+
+fn main() {
+    let (root_pem, chain) = p256_chain();
+    let policy = Policy::from_toml(POLICY).unwrap();
+
+    let root = certgate::parse_bundle(root_pem.as_bytes(), &Limits::default()).unwrap();
+    let anchors: Vec<TrustAnchor<'static>> = root
+        .iter()
+        .map(|c| webpki::anchor_from_trusted_cert(c).unwrap().to_owned())
+        .collect();
+    let time = UnixTime::since_unix_epoch(Duration::from_secs(TIME));
+    let algs = webpki::ALL_VERIFICATION_ALGS;
+    let webpki_once = || {
+        let leaf = EndEntityCert::try_from(&chain[0]).unwrap();
+        let path = leaf
+            .verify_for_usage(
+                algs,
+                &anchors,
+                &chain[1..],
+                time,
+                KeyUsage::client_auth(),
+                None,
+                None,
+            )
+            .unwrap();
+        black_box(path.anchor());
+    };
+
+    let verifier = Verifier::builder()
+        .trust(root_pem.as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    let options = VerifyOptions::new(TIME);
+    let certgate_once = || {
+        black_box(verifier.verify(black_box(&chain), &options).unwrap());
+    };
+    let policy_once = || {
+        let verified = verifier.verify(black_box(&chain), &options).unwrap();
+        let identity = policy.identity(&verified).unwrap();
+        let decision = policy
+            .evaluate(Some(&identity), "GET", black_box("/customer/42"))
+            .unwrap();
+        assert_eq!(decision.principal.as_deref(), Some("pavel"));
+        black_box(decision);
+    };
+
+    let verified = verifier.verify(&chain, &options).unwrap();
+    let identity = policy.identity(&verified).unwrap();
+    let decode_once = || {
+        black_box(policy.identity(black_box(&verified)).unwrap());
+    };
+    let evaluate_once = || {
+        black_box(
+            policy
+                .evaluate(Some(&identity), "GET", black_box("/customer/42"))
+                .unwrap(),
+        );
+    };
+
+    type Run<'a> = (&'a str, &'a dyn Fn(), Vec<Duration>);
+    let mut runs: Vec<Run<'_>> = vec![
+        ("webpki (bare)", &webpki_once, Vec::new()),
+        ("certgate verify", &certgate_once, Vec::new()),
+        (
+            "certgate verify + identity + policy",
+            &policy_once,
+            Vec::new(),
+        ),
+        ("  identity decode alone", &decode_once, Vec::new()),
+        ("  policy evaluate alone", &evaluate_once, Vec::new()),
+    ];
+    for (_, f, _) in &runs {
+        for _ in 0..ITERATIONS {
+            f();
+        }
+    }
+    for _ in 0..ROUNDS {
+        for (_, f, samples) in runs.iter_mut() {
+            let start = Instant::now();
+            for _ in 0..ITERATIONS {
+                f();
+            }
+            samples.push(start.elapsed() / ITERATIONS as u32);
+        }
+    }
+    let mut medians = Vec::new();
+    for (name, _, samples) in runs.iter_mut() {
+        samples.sort();
+        let median = samples[samples.len() / 2];
+        println!(
+            "{name:<40} median {:>9.2} µs  (min {:.2} µs)",
+            micros(median),
+            micros(samples[0])
+        );
+        medians.push(median);
+    }
+    println!(
+        "ratio: verify + identity + policy / bare webpki = {:.3}  (budget 1.10); certgate verify / webpki = {:.3}",
+        micros(medians[2]) / micros(medians[0]),
+        micros(medians[1]) / micros(medians[0]),
+    );
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// A P-256 root, intermediate and client leaf `CN=pavel,OU=eng,O=Example,C=GB`.
+fn p256_chain() -> (String, Vec<CertificateDer<'static>>) {
+    let ca_params = |cn: &str| {
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "GB");
+        dn.push(DnType::OrganizationName, "Example");
+        dn.push(DnType::CommonName, cn);
+        p.distinguished_name = dn;
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        p.use_authority_key_identifier_extension = true;
+        p.not_before = date_time_ymd(2025, 1, 1);
+        p.not_after = date_time_ymd(2035, 1, 1);
+        p
+    };
+    let mut root_params = ca_params("Bench Root");
+    root_params.use_authority_key_identifier_extension = false;
+    let root = CertifiedIssuer::self_signed(root_params, KeyPair::generate().unwrap()).unwrap();
+    let inter = CertifiedIssuer::signed_by(
+        ca_params("Bench Issuing CA"),
+        KeyPair::generate().unwrap(),
+        &root,
+    )
+    .unwrap();
+    let mut leaf = CertificateParams::new(Vec::<String>::new()).unwrap();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, "GB");
+    dn.push(DnType::OrganizationName, "Example");
+    dn.push(DnType::OrganizationalUnitName, "eng");
+    dn.push(DnType::CommonName, "pavel");
+    leaf.distinguished_name = dn;
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.use_authority_key_identifier_extension = true;
+    leaf.not_before = date_time_ymd(2026, 1, 1);
+    leaf.not_after = date_time_ymd(2027, 1, 1);
+    let leaf = leaf
+        .signed_by(&KeyPair::generate().unwrap(), &inter)
+        .unwrap();
+    let pem = format!("{}{}", leaf.pem(), inter.pem());
+    (
+        root.pem(),
+        parse_chain(pem.as_bytes(), &Limits::default()).unwrap(),
+    )
+}
