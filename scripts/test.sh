@@ -27,6 +27,12 @@ fi
 step "workspace tests (unit, integration, doctests)"
 cargo test --workspace
 
+step "x509-limbo conformance: the dev suite must match tests/limbo/exceptions.json, with no unsafe accept"
+cargo run --release -p certgate-limbo -- \
+  --limbo "$(git rev-parse --show-toplevel)/../shared/conformance/limbo-dev.json.gz" \
+  --out "${CARGO_TARGET_DIR:-target}/limbo-results.json" \
+  --exceptions tests/limbo/exceptions.json
+
 # --- npm package `certgate` (bindings/wasm + bindings/npm) ---------------------------------
 step "npm package: toolchain (clang for ring on wasm32, wasm-bindgen CLI at the pinned version)"
 command -v clang >/dev/null || { apt-get update && apt-get install -y --no-install-recommends clang; }

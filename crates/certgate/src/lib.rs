@@ -56,7 +56,7 @@ pub use inspect::{
 pub use name::{DistinguishedName, NameAttribute};
 pub use pem::{parse_bundle, parse_chain, parse_crls, Limits};
 pub use policy::{Decision, Identity, Policy, PolicyError};
-pub use profile::Profile;
+pub use profile::{Profile, PublicSuffixes};
 pub use usage::Usage;
 pub use verify::{Config, RevocationConfig, Verified, Verifier, VerifierBuilder, VerifyOptions};
 

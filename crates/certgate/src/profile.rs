@@ -42,18 +42,17 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use der::asn1::ObjectIdentifier as Oid;
-use der::{Decode, Encode};
+use der::Decode;
 use rustls_pki_types::CertificateDer;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
     SubjectAltName,
 };
-use x509_cert::ext::Extension;
-use x509_cert::Certificate;
 
 use crate::error::{Code, Rejection};
 use crate::name::DistinguishedName;
@@ -87,6 +86,12 @@ pub struct Profile {
     /// old clients that do not implement them still build the path. The constraints are
     /// enforced either way. Default `false`.
     pub allow_noncritical_name_constraints: bool,
+    /// The Public Suffix List for the CA/B wildcard rule (BR §3.2.2.6): with a list, a
+    /// serverAuth leaf whose subjectAltName holds `*.` followed by a public suffix
+    /// (`*.co.uk`, `*.s3.amazonaws.com`) is rejected. certgate embeds no list (it changes
+    /// weekly); without one the rule cannot run and only webpki's own wildcard checks apply.
+    /// Default `None`.
+    pub public_suffixes: Option<Arc<PublicSuffixes>>,
 }
 
 impl Profile {
@@ -98,6 +103,7 @@ impl Profile {
             allow_missing_key_identifiers: false,
             allow_expired_anchors: false,
             allow_noncritical_name_constraints: false,
+            public_suffixes: None,
         }
     }
 
@@ -109,6 +115,7 @@ impl Profile {
             allow_missing_key_identifiers: true,
             allow_expired_anchors: true,
             allow_noncritical_name_constraints: true,
+            public_suffixes: None,
         }
     }
 
@@ -120,6 +127,92 @@ impl Profile {
 impl Default for Profile {
     fn default() -> Self {
         Self::strict()
+    }
+}
+
+/// A parsed [Public Suffix List](https://publicsuffix.org/list/): ICANN and private
+/// sections alike, with wildcard (`*.ck`) and exception (`!www.ck`) rules.
+///
+/// Rules are compared in lower case; rules written as Unicode labels only match names given
+/// in the same Unicode form (certificates carry A-labels, so those rules do not apply to them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PublicSuffixes {
+    /// Plain rules, sorted.
+    exact: Vec<String>,
+    /// The parents of wildcard rules (`ck` for `*.ck`), sorted.
+    wildcard: Vec<String>,
+    /// Exception rules without the `!`, sorted.
+    exception: Vec<String>,
+}
+
+impl PublicSuffixes {
+    /// Parses the list's text format, both its ICANN and its private section: one rule per
+    /// line, `//` comments and blank lines ignored, only the first whitespace-separated word
+    /// of a line read.
+    pub fn parse(text: &str) -> Self {
+        Self::parse_sections(text, true)
+    }
+
+    /// Parses only the ICANN section, stopping at `===BEGIN PRIVATE DOMAINS===`: a named
+    /// relaxation for callers who accept wildcards that the owner of a private suffix had
+    /// issued for it (Amazon's `*.s3.amazonaws.com` is one; BR §3.2.2.6 allows such issuance
+    /// to the namespace's owner, but a verifier cannot tell the owner from anyone else).
+    pub fn parse_icann(text: &str) -> Self {
+        Self::parse_sections(text, false)
+    }
+
+    fn parse_sections(text: &str, private: bool) -> Self {
+        let mut list = Self::default();
+        for line in text.lines() {
+            if !private && line.contains("===BEGIN PRIVATE DOMAINS===") {
+                break;
+            }
+            let Some(rule) = line.split_whitespace().next() else {
+                continue;
+            };
+            if rule.starts_with("//") {
+                continue;
+            }
+            let rule = rule.to_ascii_lowercase();
+            match (rule.strip_prefix('!'), rule.strip_prefix("*.")) {
+                (Some(exception), _) => list.exception.push(exception.into()),
+                (None, Some(parent)) => list.wildcard.push(parent.into()),
+                (None, None) => list.exact.push(rule),
+            }
+        }
+        for rules in [&mut list.exact, &mut list.wildcard, &mut list.exception] {
+            rules.sort_unstable();
+            rules.dedup();
+        }
+        list
+    }
+
+    /// How many rules the list holds.
+    pub fn len(&self) -> usize {
+        self.exact.len() + self.wildcard.len() + self.exception.len()
+    }
+
+    /// Whether the list holds no rules.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `domain` is itself a public suffix: a rule names it, a wildcard rule covers it
+    /// and no exception rule lifts it, or it is a single label (the list's implicit `*` rule).
+    pub fn is_public_suffix(&self, domain: &str) -> bool {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        if domain.is_empty() {
+            return false;
+        }
+        let has =
+            |rules: &[String], name: &str| rules.binary_search_by(|r| r.as_str().cmp(name)).is_ok();
+        if has(&self.exception, &domain) {
+            return false;
+        }
+        match domain.split_once('.') {
+            None => true,
+            Some((_, parent)) => has(&self.exact, &domain) || has(&self.wildcard, parent),
+        }
     }
 }
 
@@ -141,50 +234,53 @@ impl AnchorFacts {
     /// Examines one trust anchor under `profile`; `crl_issuers` are the DER-encoded issuer
     /// names of the configured CRLs.
     pub(crate) fn new(profile: &Profile, der: &[u8], crl_issuers: &[Vec<u8>]) -> Self {
-        let cert = match Certificate::from_der(der) {
-            Ok(cert) => cert,
-            Err(e) => {
-                let broken = Rejection::new(
-                    Code::MalformedCertificate,
-                    None,
-                    format!("a trust anchor cannot be decoded under RFC 5280: {e}"),
-                );
-                return Self {
-                    rfc5280: Some(broken.clone()),
-                    cabf: Some(broken),
-                    not_before: 0,
-                    not_after: 0,
-                    crl_without_crl_sign: false,
-                    name: String::from("a trust anchor"),
-                };
+        let broken = |what: String| {
+            let r = Rejection::new(Code::MalformedCertificate, None, what);
+            Self {
+                rfc5280: Some(r.clone()),
+                cabf: Some(r),
+                not_before: 0,
+                not_after: 0,
+                crl_without_crl_sign: false,
+                name: String::from("a trust anchor"),
             }
         };
-        let tbs = cert.tbs_certificate();
-        let name = format!("the trust anchor{}", subject_suffix(&cert));
-        let exts = Exts::of(&cert);
-        let ku = exts.key_usage();
-        let subject = tbs.subject().to_der().unwrap_or_default();
+        let Some(cert) = Cert::parse(der) else {
+            return broken(String::from(
+                "a trust anchor is not a well-formed X.509 certificate",
+            ));
+        };
+        let Ok(validity) =
+            x509_cert::time::Validity::<x509_cert::certificate::Rfc5280>::from_der(cert.validity)
+        else {
+            return broken(String::from(
+                "a trust anchor has a malformed validity period",
+            ));
+        };
+        let name = format!("the trust anchor{}", subject_suffix(cert.subject));
+        let ku = cert.exts.key_usage();
         let crl_without_crl_sign = matches!(&ku, Some(ku) if !ku.crl_sign())
-            && crl_issuers.contains(&subject);
-        let v = tbs.validity();
+            && crl_issuers
+                .iter()
+                .any(|issuer| issuer.as_slice() == cert.subject);
         let subject_of = |_: usize| name.clone();
         let ctx = Ctx {
             profile,
             who: &subject_of,
         };
         let rfc5280 = match profile.rfc5280 {
-            true => anchor_rules(&ctx, &cert, &exts, ku.as_ref()).err(),
+            true => anchor_rules(&ctx, &cert, ku.as_ref()).err(),
             false => None,
         };
         let cabf = match profile.cabf_server {
-            true => cabf_anchor_rules(&ctx, &cert, &exts).err(),
+            true => cabf_anchor_rules(&ctx, &cert).err(),
             false => None,
         };
         Self {
             rfc5280,
             cabf,
-            not_before: v.not_before.to_unix_duration().as_secs(),
-            not_after: v.not_after.to_unix_duration().as_secs(),
+            not_before: validity.not_before.to_unix_duration().as_secs(),
+            not_after: validity.not_after.to_unix_duration().as_secs(),
             crl_without_crl_sign,
             name,
         }
@@ -266,26 +362,25 @@ pub(crate) fn check_path(
     let ctx = Ctx { profile, who: &who };
     for (i, der) in path.iter().enumerate() {
         let index = index_in(chain, der);
-        let cert = Certificate::from_der(der).map_err(|e| {
-            Rejection::new(
+        let Some(cert) = Cert::parse(der) else {
+            return Err(Rejection::new(
                 Code::MalformedCertificate,
                 index,
-                format!("{} cannot be decoded under RFC 5280: {e}", who(i)),
-            )
-        })?;
-        let exts = Exts::of(&cert);
+                format!("{} is not a well-formed X.509 v3 certificate", who(i)),
+            ));
+        };
         let at = At { i, index };
         if profile.rfc5280 {
-            common_rules(&ctx, at, &cert, &exts)?;
+            common_rules(&ctx, at, &cert)?;
             match i {
-                0 => leaf_rules(&ctx, at, &cert, &exts)?,
-                _ => ca_rules(&ctx, at, &cert, &exts, exts.key_usage().as_ref())?,
+                0 => leaf_rules(&ctx, at, &cert)?,
+                _ => ca_rules(&ctx, at, &cert)?,
             }
         }
         if cabf {
             cabf_key_rules(&ctx, at, &cert)?;
             if i == 0 {
-                cabf_leaf_rules(&ctx, at, &cert, &exts)?;
+                cabf_leaf_rules(&ctx, at, &cert)?;
             }
         }
     }
@@ -309,20 +404,28 @@ pub(crate) fn check_crl(profile: &Profile, der: &[u8], i: usize) -> Result<(), R
     if !profile.rfc5280 {
         return Ok(());
     }
-    let crl = x509_cert::crl::CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der)
-        .map_err(|e| {
-            Rejection::new(
-                Code::MalformedCrl,
-                Some(i),
-                format!("CRL {i} cannot be decoded: {e}"),
-            )
-        })?;
-    let number = crl
-        .tbs_cert_list
-        .crl_extensions
-        .iter()
-        .flatten()
-        .find(|e| e.extn_id == OID_CRL_NUMBER);
+    let malformed = || {
+        Rejection::new(
+            Code::MalformedCrl,
+            Some(i),
+            format!("CRL {i} is not a well-formed CRL"),
+        )
+    };
+    // CertificateList ::= SEQUENCE { tbsCertList SEQUENCE { [version], signature, issuer,
+    // thisUpdate, [nextUpdate], [revokedCertificates], [0] crlExtensions }, ... }
+    let (crl, _, _) = tlv(der, 0x30).ok_or_else(malformed)?;
+    let (mut tbs, _, _) = tlv(crl, 0x30).ok_or_else(malformed)?;
+    let mut number = None;
+    while let Some((tag, value, _, rest)) = any_tlv(tbs) {
+        tbs = rest;
+        if tag == 0xa0 {
+            let (list, _, _) = tlv(value, 0x30).ok_or_else(malformed)?;
+            number = extensions(list)
+                .ok_or_else(malformed)?
+                .into_iter()
+                .find(|(oid, _)| *oid == ID_CRL_NUMBER);
+        }
+    }
     match number {
         None => Err(Rejection::new(
             Code::MalformedCrl,
@@ -331,7 +434,7 @@ pub(crate) fn check_crl(profile: &Profile, der: &[u8], i: usize) -> Result<(), R
                 "CRL {i} has no CRL number, which RFC 5280 §5.2.3 requires; have the CA reissue it"
             ),
         )),
-        Some(e) if e.critical => Err(Rejection::new(
+        Some((_, e)) if e.critical => Err(Rejection::new(
             Code::MalformedCrl,
             Some(i),
             format!("CRL {i} marks its CRL number critical, which RFC 5280 §5.2.3 forbids"),
@@ -342,29 +445,219 @@ pub(crate) fn check_crl(profile: &Profile, der: &[u8], i: usize) -> Result<(), R
 
 /// The DER-encoded issuer name of a CRL, for matching against trust anchors.
 pub(crate) fn crl_issuer(der: &[u8]) -> Option<Vec<u8>> {
-    let crl =
-        x509_cert::crl::CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der).ok()?;
-    crl.tbs_cert_list.issuer.to_der().ok()
+    let (crl, _, _) = tlv(der, 0x30)?;
+    let (mut tbs, _, _) = tlv(crl, 0x30)?;
+    if let Some((0x02, _, _, rest)) = any_tlv(tbs) {
+        tbs = rest; // version
+    }
+    let (_, _, rest) = tlv(tbs, 0x30)?; // signature
+    let (_, whole, _) = tlv(rest, 0x30)?; // issuer
+    Some(whole.to_vec())
 }
 
-const OID_AKI: Oid = Oid::new_unwrap("2.5.29.35");
-const OID_SKI: Oid = Oid::new_unwrap("2.5.29.14");
-const OID_KU: Oid = Oid::new_unwrap("2.5.29.15");
-const OID_SAN: Oid = Oid::new_unwrap("2.5.29.17");
-const OID_BC: Oid = Oid::new_unwrap("2.5.29.19");
-const OID_CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
-const OID_NC: Oid = Oid::new_unwrap("2.5.29.30");
-const OID_CRL_DP: Oid = Oid::new_unwrap("2.5.29.31");
-const OID_POLICY_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.36");
-const OID_EKU: Oid = Oid::new_unwrap("2.5.29.37");
-const OID_INHIBIT_ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.54");
+// Extension OIDs as their DER content octets: id-ce (2.5.29) is 0x55 0x1d.
+const ID_SKI: &[u8] = &[0x55, 0x1d, 0x0e];
+const ID_KU: &[u8] = &[0x55, 0x1d, 0x0f];
+const ID_SAN: &[u8] = &[0x55, 0x1d, 0x11];
+const ID_BC: &[u8] = &[0x55, 0x1d, 0x13];
+const ID_CRL_NUMBER: &[u8] = &[0x55, 0x1d, 0x14];
+const ID_NC: &[u8] = &[0x55, 0x1d, 0x1e];
+const ID_CRL_DP: &[u8] = &[0x55, 0x1d, 0x1f];
+const ID_AKI: &[u8] = &[0x55, 0x1d, 0x23];
+const ID_POLICY_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x24];
+const ID_EKU: &[u8] = &[0x55, 0x1d, 0x25];
+const ID_INHIBIT_ANY_POLICY: &[u8] = &[0x55, 0x1d, 0x36];
+/// 1.3.6.1.4.1.11129.2.4.2, the SCT list, which webpki reads.
+const ID_SCT_LIST: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02];
+/// 2.5.4.3, commonName.
+const ID_CN: &[u8] = &[0x55, 0x04, 0x03];
+/// 1.2.840.113549.1.1.1, rsaEncryption.
+const ID_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+/// 1.2.840.10045.2.1, id-ecPublicKey.
+const ID_EC: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+/// 1.2.840.10045.3.1.7, 1.3.132.0.34, 1.3.132.0.35: P-256, P-384, P-521.
+const ID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+const ID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
+const ID_P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
 const OID_ANY_EKU: Oid = Oid::new_unwrap("2.5.29.37.0");
-const OID_CN: Oid = Oid::new_unwrap("2.5.4.3");
-const OID_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-const OID_EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
-const OID_P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
-const OID_P384: Oid = Oid::new_unwrap("1.3.132.0.34");
-const OID_P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+
+/// A certificate as the rules see it: borrowed slices of its DER, found in one pass without
+/// allocating. Extension values are decoded only when a rule needs them.
+struct Cert<'a> {
+    /// The serial number's INTEGER content octets.
+    serial: &'a [u8],
+    /// The issuer Name, whole TLV.
+    issuer: &'a [u8],
+    /// The subject Name, whole TLV.
+    subject: &'a [u8],
+    /// The subject Name's content: empty for an empty subject.
+    subject_rdns: &'a [u8],
+    /// The Validity, whole TLV.
+    validity: &'a [u8],
+    /// The SubjectPublicKeyInfo's content.
+    spki: &'a [u8],
+    exts: Exts<'a>,
+}
+
+impl<'a> Cert<'a> {
+    /// Reads `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }`;
+    /// `None` when the DER does not have that shape.
+    fn parse(der: &'a [u8]) -> Option<Self> {
+        let (cert, _, _) = tlv(der, 0x30)?;
+        let (mut tbs, _, _) = tlv(cert, 0x30)?;
+        if let Some((0xa0, _, _, rest)) = any_tlv(tbs) {
+            tbs = rest; // [0] version
+        }
+        let (serial, _, tbs) = tlv(tbs, 0x02)?;
+        let (_, _, tbs) = tlv(tbs, 0x30)?; // signature
+        let (_, issuer, tbs) = tlv(tbs, 0x30)?;
+        let (_, validity, tbs) = tlv(tbs, 0x30)?;
+        let (subject_rdns, subject, tbs) = tlv(tbs, 0x30)?;
+        let (spki, _, mut tbs) = tlv(tbs, 0x30)?;
+        let mut exts = Exts::default();
+        while let Some((tag, value, _, rest)) = any_tlv(tbs) {
+            tbs = rest;
+            if tag == 0xa3 {
+                let (list, _, _) = tlv(value, 0x30)?;
+                exts = Exts::of(list)?;
+            }
+        }
+        Some(Self {
+            serial,
+            issuer,
+            subject,
+            subject_rdns,
+            validity,
+            spki,
+            exts,
+        })
+    }
+
+    fn self_issued(&self) -> bool {
+        self.issuer == self.subject
+    }
+}
+
+/// One extension: whether it is critical, and its extnValue's content.
+#[derive(Clone, Copy)]
+struct Ext<'a> {
+    critical: bool,
+    value: &'a [u8],
+}
+
+/// The extensions the rules look at.
+#[derive(Default)]
+struct Exts<'a> {
+    aki: Option<Ext<'a>>,
+    ski: Option<Ext<'a>>,
+    ku: Option<Ext<'a>>,
+    san: Option<Ext<'a>>,
+    bc: Option<Ext<'a>>,
+    nc: Option<Ext<'a>>,
+    eku: Option<Ext<'a>>,
+    policy_constraints: Option<Ext<'a>>,
+    inhibit_any_policy: Option<Ext<'a>>,
+    /// The OID of the first critical extension webpki does not understand.
+    unknown_critical: Option<&'a [u8]>,
+    /// The OID of an extension that appears twice (RFC 5280 §4.2).
+    duplicate: Option<&'a [u8]>,
+}
+
+impl<'a> Exts<'a> {
+    fn of(list: &'a [u8]) -> Option<Self> {
+        let mut exts = Self::default();
+        let all = extensions(list)?;
+        for (k, (oid, ext)) in all.iter().enumerate() {
+            if exts.duplicate.is_none() && all[..k].iter().any(|(seen, _)| seen == oid) {
+                exts.duplicate = Some(oid);
+            }
+            let slot = match *oid {
+                ID_AKI => &mut exts.aki,
+                ID_SKI => &mut exts.ski,
+                ID_KU => &mut exts.ku,
+                ID_SAN => &mut exts.san,
+                ID_BC => &mut exts.bc,
+                ID_NC => &mut exts.nc,
+                ID_EKU => &mut exts.eku,
+                ID_POLICY_CONSTRAINTS => &mut exts.policy_constraints,
+                ID_INHIBIT_ANY_POLICY => &mut exts.inhibit_any_policy,
+                ID_CRL_DP | ID_SCT_LIST => continue,
+                _ => {
+                    if ext.critical && exts.unknown_critical.is_none() {
+                        exts.unknown_critical = Some(oid);
+                    }
+                    continue;
+                }
+            };
+            slot.get_or_insert(*ext);
+        }
+        Some(exts)
+    }
+
+    fn key_usage(&self) -> Option<KeyUsage> {
+        self.ku.and_then(|e| KeyUsage::from_der(e.value).ok())
+    }
+
+    fn basic_constraints(&self) -> Option<BasicConstraints> {
+        self.bc
+            .and_then(|e| BasicConstraints::from_der(e.value).ok())
+    }
+
+    fn san(&self) -> Option<SubjectAltName> {
+        self.san
+            .and_then(|e| SubjectAltName::from_der(e.value).ok())
+    }
+}
+
+/// `Extensions ::= SEQUENCE OF Extension` content into (OID content, extension) pairs.
+fn extensions(mut list: &[u8]) -> Option<Vec<(&[u8], Ext<'_>)>> {
+    let mut out = Vec::with_capacity(10);
+    while !list.is_empty() {
+        let (ext, _, rest) = tlv(list, 0x30)?;
+        list = rest;
+        let (oid, _, ext) = tlv(ext, 0x06)?;
+        let (critical, ext) = match tlv(ext, 0x01) {
+            Some((flag, _, rest)) => (flag == [0xff], rest),
+            None => (false, ext),
+        };
+        let (value, _, tail) = tlv(ext, 0x04)?;
+        if !tail.is_empty() {
+            return None;
+        }
+        out.push((oid, Ext { critical, value }));
+    }
+    Some(out)
+}
+
+/// One DER TLV with the expected `tag`: (content, whole TLV, rest).
+fn tlv(input: &[u8], tag: u8) -> Option<(&[u8], &[u8], &[u8])> {
+    match any_tlv(input)? {
+        (t, content, whole, rest) if t == tag => Some((content, whole, rest)),
+        _ => None,
+    }
+}
+
+/// One DER TLV with a single-octet tag: (tag, content, whole TLV, rest). Lengths use the
+/// short form or the long form with up to four octets; certificates fit in that.
+fn any_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+    let tag = *input.first()?;
+    let first = *input.get(1)?;
+    let (header, len) = match first {
+        0..=0x7f => (2, usize::from(first)),
+        0x81..=0x84 => {
+            let n = usize::from(first & 0x7f);
+            let len = input
+                .get(2..2 + n)?
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            (2 + n, len)
+        }
+        _ => return None,
+    };
+    let end = header.checked_add(len)?;
+    let content = input.get(header..end)?;
+    Some((tag, content, &input[..end], &input[end..]))
+}
 
 /// Context shared by the rules: the profile and how to name a certificate in a message.
 struct Ctx<'a> {
@@ -387,83 +680,26 @@ impl Ctx<'_> {
             format!("{} {what}", (self.who)(at.i)),
         )
     }
-}
 
-/// The extensions the rules look at, found in one pass; each is decoded only when a rule
-/// needs it.
-#[derive(Default)]
-struct Exts<'a> {
-    aki: Option<&'a Extension>,
-    ski: Option<&'a Extension>,
-    ku: Option<&'a Extension>,
-    san: Option<&'a Extension>,
-    bc: Option<&'a Extension>,
-    nc: Option<&'a Extension>,
-    eku: Option<&'a Extension>,
-    policy_constraints: Option<&'a Extension>,
-    inhibit_any_policy: Option<&'a Extension>,
-    /// The first critical extension webpki would not understand on a path certificate.
-    unknown_critical: Option<&'a Extension>,
-}
-
-impl<'a> Exts<'a> {
-    fn of(cert: &'a Certificate) -> Self {
-        let mut exts = Self::default();
-        for e in cert.tbs_certificate().extensions().into_iter().flatten() {
-            let slot = match e.extn_id {
-                OID_AKI => &mut exts.aki,
-                OID_SKI => &mut exts.ski,
-                OID_KU => &mut exts.ku,
-                OID_SAN => &mut exts.san,
-                OID_BC => &mut exts.bc,
-                OID_NC => &mut exts.nc,
-                OID_EKU => &mut exts.eku,
-                OID_POLICY_CONSTRAINTS => &mut exts.policy_constraints,
-                OID_INHIBIT_ANY_POLICY => &mut exts.inhibit_any_policy,
-                OID_CRL_DP => continue,
-                _ => {
-                    if e.critical && exts.unknown_critical.is_none() {
-                        exts.unknown_critical = Some(e);
-                    }
-                    continue;
-                }
-            };
-            slot.get_or_insert(e);
-        }
-        exts
-    }
-
-    fn key_usage(&self) -> Option<KeyUsage> {
-        self.ku
-            .and_then(|e| KeyUsage::from_der(e.extn_value.as_bytes()).ok())
-    }
-
-    fn basic_constraints(&self) -> Option<BasicConstraints> {
-        self.bc
-            .and_then(|e| BasicConstraints::from_der(e.extn_value.as_bytes()).ok())
-    }
-
-    fn san(&self) -> Option<SubjectAltName> {
-        self.san
-            .and_then(|e| SubjectAltName::from_der(e.extn_value.as_bytes()).ok())
+    fn malformed(&self, at: At, what: &str) -> Rejection {
+        Rejection::new(
+            Code::MalformedExtension,
+            at.index,
+            format!("{} has a malformed {what}", (self.who)(at.i)),
+        )
     }
 }
 
 /// RFC 5280 rules for every certificate of the path (not the trust anchor).
-fn common_rules(
-    ctx: &Ctx<'_>,
-    at: At,
-    cert: &Certificate,
-    exts: &Exts<'_>,
-) -> Result<(), Rejection> {
+fn common_rules(ctx: &Ctx<'_>, at: At, cert: &Cert<'_>) -> Result<(), Rejection> {
     // §4.1.2.2: a positive integer of at most 20 octets. A leading zero octet only carries
     // the sign, so 21 encoded octets are fine when the first is zero.
-    let serial = cert.tbs_certificate().serial_number().as_bytes();
+    let serial = cert.serial;
     let magnitude = match serial {
         [0, rest @ ..] => rest,
         all => all,
     };
-    if serial.first().is_some_and(|b| b & 0x80 != 0)
+    if serial.first().is_none_or(|b| b & 0x80 != 0)
         || magnitude.iter().all(|b| *b == 0)
         || magnitude.len() > 20
     {
@@ -477,25 +713,27 @@ fn common_rules(
             ),
         ));
     }
-    aki_rule(ctx, at, cert, exts)
+    // §4.2: at most one instance of an extension.
+    if let Some(oid) = cert.exts.duplicate {
+        return Err(ctx.violation(
+            at,
+            &format!("carries extension {} twice (RFC 5280 §4.2)", oid_text(oid)),
+        ));
+    }
+    aki_rule(ctx, at, cert)
 }
 
 /// §4.2.1.1: conforming CAs include the keyIdentifier in every certificate but a self-signed
 /// one, and never mark the extension critical.
-fn aki_rule(ctx: &Ctx<'_>, at: At, cert: &Certificate, exts: &Exts<'_>) -> Result<(), Rejection> {
-    let tbs = cert.tbs_certificate();
-    match exts.aki {
+fn aki_rule(ctx: &Ctx<'_>, at: At, cert: &Cert<'_>) -> Result<(), Rejection> {
+    match cert.exts.aki {
         Some(e) if e.critical => Err(ctx.violation(at, "marks its authorityKeyIdentifier critical (RFC 5280 §4.2.1.1)")),
-        Some(e) => match AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()) {
+        Some(e) => match AuthorityKeyIdentifier::from_der(e.value) {
             Ok(aki) if aki.key_identifier.is_some() || ctx.profile.allow_missing_key_identifiers => Ok(()),
             Ok(_) => Err(ctx.violation(at, "has an authorityKeyIdentifier without a keyIdentifier (RFC 5280 §4.2.1.1)")),
-            Err(_) => Err(Rejection::new(
-                Code::MalformedExtension,
-                at.index,
-                format!("{} has a malformed authorityKeyIdentifier", (ctx.who)(at.i)),
-            )),
+            Err(_) => Err(ctx.malformed(at, "authorityKeyIdentifier")),
         },
-        None if tbs.issuer() == tbs.subject() || ctx.profile.allow_missing_key_identifiers => Ok(()),
+        None if cert.self_issued() || ctx.profile.allow_missing_key_identifiers => Ok(()),
         None => Err(ctx.violation(
             at,
             "has no authorityKeyIdentifier, which RFC 5280 §4.2.1.1 requires of every certificate that is not self-signed; \
@@ -505,8 +743,8 @@ fn aki_rule(ctx: &Ctx<'_>, at: At, cert: &Certificate, exts: &Exts<'_>) -> Resul
 }
 
 /// §4.2.1.2: every CA certificate carries a non-critical subjectKeyIdentifier.
-fn ski_rule(ctx: &Ctx<'_>, at: At, exts: &Exts<'_>) -> Result<(), Rejection> {
-    match exts.ski {
+fn ski_rule(ctx: &Ctx<'_>, at: At, cert: &Cert<'_>) -> Result<(), Rejection> {
+    match cert.exts.ski {
         Some(e) if e.critical => Err(ctx.violation(
             at,
             "marks its subjectKeyIdentifier critical (RFC 5280 §4.2.1.2)",
@@ -522,22 +760,23 @@ fn ski_rule(ctx: &Ctx<'_>, at: At, exts: &Exts<'_>) -> Result<(), Rejection> {
 }
 
 /// RFC 5280 rules for the leaf.
-fn leaf_rules(ctx: &Ctx<'_>, at: At, cert: &Certificate, exts: &Exts<'_>) -> Result<(), Rejection> {
-    if let Some(e) = exts.ski {
-        if e.critical {
-            return Err(ctx.violation(
-                at,
-                "marks its subjectKeyIdentifier critical (RFC 5280 §4.2.1.2)",
-            ));
-        }
-    }
-    // §4.2.1.9: keyCertSign only with cA asserted.
-    let is_ca = exts.basic_constraints().is_some_and(|bc| bc.ca);
-    if !is_ca && exts.key_usage().is_some_and(|ku| ku.key_cert_sign()) {
+fn leaf_rules(ctx: &Ctx<'_>, at: At, cert: &Cert<'_>) -> Result<(), Rejection> {
+    let exts = &cert.exts;
+    if exts.ski.is_some_and(|e| e.critical) {
         return Err(ctx.violation(
             at,
-            "asserts keyUsage keyCertSign without basicConstraints cA (RFC 5280 §4.2.1.9)",
+            "marks its subjectKeyIdentifier critical (RFC 5280 §4.2.1.2)",
         ));
+    }
+    // §4.2.1.9: keyCertSign only with cA asserted.
+    if exts.ku.is_some() {
+        let is_ca = exts.basic_constraints().is_some_and(|bc| bc.ca);
+        if !is_ca && exts.key_usage().is_some_and(|ku| ku.key_cert_sign()) {
+            return Err(ctx.violation(
+                at,
+                "asserts keyUsage keyCertSign without basicConstraints cA (RFC 5280 §4.2.1.9)",
+            ));
+        }
     }
     // §4.2.1.10: name constraints only in CA certificates.
     if exts.nc.is_some() {
@@ -547,13 +786,16 @@ fn leaf_rules(ctx: &Ctx<'_>, at: At, cert: &Certificate, exts: &Exts<'_>) -> Res
         ));
     }
     // §4.2.1.6: an empty subject needs a critical subjectAltName.
-    if cert.tbs_certificate().subject().is_empty() && !exts.san.is_some_and(|e| e.critical) {
+    if cert.subject_rdns.is_empty() && !exts.san.is_some_and(|e| e.critical) {
         return Err(ctx.violation(
             at,
             "has an empty subject and no critical subjectAltName (RFC 5280 §4.2.1.6)",
         ));
     }
-    if let Some(san) = exts.san() {
+    if exts.san.is_some() {
+        let san = exts
+            .san()
+            .ok_or_else(|| ctx.malformed(at, "subjectAltName"))?;
         for name in &san.0 {
             if let GeneralName::DnsName(dns) = name {
                 if !is_preferred_name(dns.as_bytes(), true) {
@@ -572,40 +814,28 @@ fn leaf_rules(ctx: &Ctx<'_>, at: At, cert: &Certificate, exts: &Exts<'_>) -> Res
 }
 
 /// RFC 5280 rules for an intermediate CA.
-fn ca_rules(
-    ctx: &Ctx<'_>,
-    at: At,
-    cert: &Certificate,
-    exts: &Exts<'_>,
-    ku: Option<&KeyUsage>,
-) -> Result<(), Rejection> {
-    ski_rule(ctx, at, exts)?;
-    ca_shared_rules(ctx, at, cert, exts, ku)
+fn ca_rules(ctx: &Ctx<'_>, at: At, cert: &Cert<'_>) -> Result<(), Rejection> {
+    ski_rule(ctx, at, cert)?;
+    ca_shared_rules(ctx, at, cert, cert.exts.key_usage().as_ref())
 }
 
 /// RFC 5280 rules shared by intermediates and trust anchors.
 fn ca_shared_rules(
     ctx: &Ctx<'_>,
     at: At,
-    cert: &Certificate,
-    exts: &Exts<'_>,
+    cert: &Cert<'_>,
     ku: Option<&KeyUsage>,
 ) -> Result<(), Rejection> {
+    let exts = &cert.exts;
     // §4.2.1.9: CAs include basicConstraints, critical, with cA asserted.
     match (exts.bc, exts.basic_constraints()) {
         (None, _) => {
             return Err(ctx.violation(
                 at,
                 "is a CA without basicConstraints, which RFC 5280 §4.2.1.9 requires",
-            ));
+            ))
         }
-        (Some(_), None) => {
-            return Err(Rejection::new(
-                Code::MalformedExtension,
-                at.index,
-                format!("{} has malformed basicConstraints", (ctx.who)(at.i)),
-            ));
-        }
+        (Some(_), None) => return Err(ctx.malformed(at, "basicConstraints")),
         (Some(_), Some(bc)) if !bc.ca => {
             return Err(ctx.violation(
                 at,
@@ -628,7 +858,7 @@ fn ca_shared_rules(
         ));
     }
     // §4.1.2.6: a CA's subject is a non-empty distinguished name.
-    if cert.tbs_certificate().subject().is_empty() {
+    if cert.subject_rdns.is_empty() {
         return Err(ctx.violation(at, "is a CA with an empty subject (RFC 5280 §4.1.2.6)"));
     }
     // §4.2.1.11 and §4.2.1.14: policy constraints and inhibitAnyPolicy are critical.
@@ -652,20 +882,16 @@ fn ca_shared_rules(
 
 /// §4.2.1.10: name constraints are critical, name at least one non-empty subtree, and their
 /// DNS names are names (no leading period, which is a URI-constraint convention).
-fn name_constraints_rule(ctx: &Ctx<'_>, at: At, e: &Extension) -> Result<(), Rejection> {
+fn name_constraints_rule(ctx: &Ctx<'_>, at: At, e: Ext<'_>) -> Result<(), Rejection> {
     if !e.critical && !ctx.profile.allow_noncritical_name_constraints {
         return Err(ctx.violation(
             at,
-            "has nameConstraints not marked critical (RFC 5280 §4.2.1.10; relax the profile with allow_noncritical_name_constraints for CA/B-style CAs)",
+            "has nameConstraints not marked critical (RFC 5280 §4.2.1.10; relax the profile with \
+             allow_noncritical_name_constraints for CA/B-style CAs)",
         ));
     }
-    let nc = NameConstraints::from_der(e.extn_value.as_bytes()).map_err(|_| {
-        Rejection::new(
-            Code::MalformedExtension,
-            at.index,
-            format!("{} has malformed nameConstraints", (ctx.who)(at.i)),
-        )
-    })?;
+    let nc =
+        NameConstraints::from_der(e.value).map_err(|_| ctx.malformed(at, "nameConstraints"))?;
     let subtrees = [&nc.permitted_subtrees, &nc.excluded_subtrees];
     if subtrees.iter().all(|s| s.is_none())
         || subtrees
@@ -696,71 +922,56 @@ fn name_constraints_rule(ctx: &Ctx<'_>, at: At, e: &Extension) -> Result<(), Rej
 
 /// RFC 5280 rules for a trust anchor: those of a CA, plus the extension checks webpki skips
 /// for anchors.
-fn anchor_rules(
-    ctx: &Ctx<'_>,
-    cert: &Certificate,
-    exts: &Exts<'_>,
-    ku: Option<&KeyUsage>,
-) -> Result<(), Rejection> {
+fn anchor_rules(ctx: &Ctx<'_>, cert: &Cert<'_>, ku: Option<&KeyUsage>) -> Result<(), Rejection> {
     let at = At { i: 0, index: None };
-    if let Some(e) = exts.unknown_critical {
+    if let Some(oid) = cert.exts.unknown_critical {
         return Err(Rejection::new(
             Code::UnsupportedCriticalExtension,
             None,
             format!(
                 "{} carries critical extension {} that certgate does not understand; it cannot anchor a path",
                 (ctx.who)(0),
-                e.extn_id
+                oid_text(oid)
             ),
         ));
     }
-    ski_rule(ctx, at, exts)?;
-    match exts.aki {
-        Some(e) if e.critical => {
+    if let Some(oid) = cert.exts.duplicate {
+        return Err(ctx.violation(
+            at,
+            &format!("carries extension {} twice (RFC 5280 §4.2)", oid_text(oid)),
+        ));
+    }
+    ski_rule(ctx, at, cert)?;
+    match cert.exts.aki {
+        Some(_) => aki_rule(ctx, at, cert)?,
+        None if !cert.self_issued() && !ctx.profile.allow_missing_key_identifiers => {
             return Err(ctx.violation(
                 at,
-                "marks its authorityKeyIdentifier critical (RFC 5280 §4.2.1.1)",
+                "is not self-issued and has no authorityKeyIdentifier (RFC 5280 §4.2.1.1)",
             ));
         }
-        Some(_) => aki_rule(ctx, at, cert, exts)?,
-        None => {
-            let tbs = cert.tbs_certificate();
-            if tbs.issuer() != tbs.subject() && !ctx.profile.allow_missing_key_identifiers {
-                return Err(ctx.violation(
-                    at,
-                    "is not self-issued and has no authorityKeyIdentifier (RFC 5280 §4.2.1.1)",
-                ));
-            }
-        }
+        None => {}
     }
-    ca_shared_rules(ctx, at, cert, exts, ku)
+    ca_shared_rules(ctx, at, cert, ku)
 }
 
 /// CA/B Forum rules for a trust anchor used for server authentication (BR §7.1.2.1).
-fn cabf_anchor_rules(ctx: &Ctx<'_>, cert: &Certificate, exts: &Exts<'_>) -> Result<(), Rejection> {
+fn cabf_anchor_rules(ctx: &Ctx<'_>, cert: &Cert<'_>) -> Result<(), Rejection> {
     let at = At { i: 0, index: None };
-    if exts.eku.is_some() {
+    if cert.exts.eku.is_some() {
         return Err(ctx.violation(
             at,
             "carries an extendedKeyUsage, which a root CA must not (CA/B BR §7.1.2.1.2)",
         ));
     }
-    if let Some(e) = exts.aki {
-        let aki = AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes()).map_err(|_| {
-            Rejection::new(
-                Code::MalformedExtension,
-                None,
-                format!("{} has a malformed authorityKeyIdentifier", (ctx.who)(0)),
-            )
-        })?;
+    if let Some(e) = cert.exts.aki {
+        let aki = AuthorityKeyIdentifier::from_der(e.value)
+            .map_err(|_| ctx.malformed(at, "authorityKeyIdentifier"))?;
         if aki.key_identifier.is_none()
             || aki.authority_cert_issuer.is_some()
             || aki.authority_cert_serial_number.is_some()
         {
-            return Err(ctx.violation(
-                at,
-                "has an authorityKeyIdentifier that is not a bare keyIdentifier (CA/B BR §7.1.2.1.3)",
-            ));
+            return Err(ctx.violation(at, "has an authorityKeyIdentifier that is not a bare keyIdentifier (CA/B BR §7.1.2.1.3)"));
         }
     }
     cabf_key_rules(ctx, at, cert)
@@ -768,35 +979,33 @@ fn cabf_anchor_rules(ctx: &Ctx<'_>, cert: &Certificate, exts: &Exts<'_>) -> Resu
 
 /// CA/B Forum key rules (BR §6.1.5, §6.1.6): RSA of at least 2048 bits and a whole number of
 /// bytes, or ECDSA on P-256, P-384 or P-521.
-fn cabf_key_rules(ctx: &Ctx<'_>, at: At, cert: &Certificate) -> Result<(), Rejection> {
-    let spki = cert.tbs_certificate().subject_public_key_info();
-    let ok = match spki.algorithm.oid {
-        OID_RSA => crate::inspect::rsa_modulus_bits(spki.subject_public_key.raw_bytes())
-            .is_some_and(|bits| bits >= 2048 && bits % 8 == 0),
-        OID_EC => spki
-            .algorithm
-            .parameters
-            .as_ref()
-            .and_then(|p| p.decode_as::<Oid>().ok())
-            .is_some_and(|curve| matches!(curve, OID_P256 | OID_P384 | OID_P521)),
-        _ => false,
+fn cabf_key_rules(ctx: &Ctx<'_>, at: At, cert: &Cert<'_>) -> Result<(), Rejection> {
+    // SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE { OID, parameters }, BIT STRING }
+    let key = || -> Option<bool> {
+        let (alg, _, rest) = tlv(cert.spki, 0x30)?;
+        let (bits, _, _) = tlv(rest, 0x03)?;
+        let (oid, _, params) = tlv(alg, 0x06)?;
+        Some(match oid {
+            ID_RSA => crate::inspect::rsa_modulus_bits(bits.get(1..)?)
+                .is_some_and(|n| n >= 2048 && n % 8 == 0),
+            ID_EC => tlv(params, 0x06)
+                .is_some_and(|(curve, _, _)| matches!(curve, ID_P256 | ID_P384 | ID_P521)),
+            _ => false,
+        })
     };
-    match ok {
-        true => Ok(()),
-        false => Err(ctx.violation(
+    match key() {
+        Some(true) => Ok(()),
+        _ => Err(ctx.violation(
             at,
-            "has a key the CA/B Baseline Requirements do not allow for TLS (RSA of 2048+ bits in whole bytes, or ECDSA P-256/P-384/P-521; BR §6.1.5)",
+            "has a key the CA/B Baseline Requirements do not allow for TLS \
+             (RSA of 2048+ bits in whole bytes, or ECDSA P-256/P-384/P-521; BR §6.1.5)",
         )),
     }
 }
 
-/// CA/B Forum rules for a TLS server leaf (BR §7.1.2.7).
-fn cabf_leaf_rules(
-    ctx: &Ctx<'_>,
-    at: At,
-    cert: &Certificate,
-    exts: &Exts<'_>,
-) -> Result<(), Rejection> {
+/// CA/B Forum rules for a TLS server leaf (BR §7.1.2.7, §7.1.4.3, §3.2.2.6).
+fn cabf_leaf_rules(ctx: &Ctx<'_>, at: At, cert: &Cert<'_>) -> Result<(), Rejection> {
+    let exts = &cert.exts;
     match exts.eku {
         None => {
             return Err(Rejection::new(
@@ -812,21 +1021,22 @@ fn cabf_leaf_rules(
             return Err(ctx.violation(
                 at,
                 "marks its extendedKeyUsage critical (CA/B BR §7.1.2.7.6)",
-            ));
+            ))
         }
         Some(e) => {
-            if ExtendedKeyUsage::from_der(e.extn_value.as_bytes())
-                .is_ok_and(|eku| eku.0.contains(&OID_ANY_EKU))
-            {
+            let eku = ExtendedKeyUsage::from_der(e.value)
+                .map_err(|_| ctx.malformed(at, "extendedKeyUsage"))?;
+            if eku.0.contains(&OID_ANY_EKU) {
                 return Err(ctx.violation(at, "lists anyExtendedKeyUsage (CA/B BR §7.1.2.7.10)"));
             }
         }
     }
-    let subject = cert.tbs_certificate().subject();
-    if !subject.is_empty() && exts.san.is_some_and(|e| e.critical) {
-        return Err(ctx.violation(at, "marks its subjectAltName critical although its subject is not empty (CA/B BR §7.1.2.7.12)"));
+    if !cert.subject_rdns.is_empty() && exts.san.is_some_and(|e| e.critical) {
+        return Err(ctx.violation(
+            at,
+            "marks its subjectAltName critical although its subject is not empty (CA/B BR §7.1.2.7.12)",
+        ));
     }
-    // BR §7.1.4.3: a commonName that names a host is an encoded copy of a SAN entry.
     let san = exts.san();
     let dns_names = || {
         san.iter()
@@ -836,8 +1046,24 @@ fn cabf_leaf_rules(
                 _ => None,
             })
     };
-    for atv in subject.iter().filter(|atv| atv.oid == OID_CN) {
-        let cn = atv.value.value();
+    // BR §3.2.2.6: no wildcard directly over a public suffix.
+    if let Some(list) = &ctx.profile.public_suffixes {
+        for name in dns_names() {
+            if let Some(base) = name.strip_prefix(b"*.") {
+                if list.is_public_suffix(&String::from_utf8_lossy(base)) {
+                    return Err(ctx.violation(
+                        at,
+                        &format!(
+                            "has wildcard `{}` over a public suffix, which no CA may issue (CA/B BR §3.2.2.6)",
+                            String::from_utf8_lossy(name)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    // BR §7.1.4.3: a commonName that names a host is an encoded copy of a SAN entry.
+    for cn in common_names(cert.subject_rdns) {
         if let Some(problem) = common_name_problem(cn, dns_names) {
             return Err(ctx.violation(
                 at,
@@ -849,6 +1075,34 @@ fn cabf_leaf_rules(
         }
     }
     Ok(())
+}
+
+/// The commonName values of a Name's content (`SEQUENCE OF SET OF AttributeTypeAndValue`),
+/// as their string contents.
+fn common_names(mut rdns: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut set: &[u8] = &[];
+    core::iter::from_fn(move || loop {
+        if set.is_empty() {
+            let (next, _, rest) = tlv(rdns, 0x31)?;
+            set = next;
+            rdns = rest;
+            continue;
+        }
+        let (atv, _, rest) = tlv(set, 0x30)?;
+        set = rest;
+        let (oid, _, value) = tlv(atv, 0x06)?;
+        if oid == ID_CN {
+            return any_tlv(value).map(|(_, content, _, _)| content);
+        }
+    })
+}
+
+/// The dotted form of an OID's content octets, for messages.
+fn oid_text(oid: &[u8]) -> String {
+    match Oid::from_bytes(oid) {
+        Ok(oid) => format!("{oid}"),
+        Err(_) => String::from("(an undecodable OID)"),
+    }
 }
 
 /// What is wrong with a leaf's commonName under BR §7.1.4.3, if anything.
@@ -954,12 +1208,12 @@ fn is_preferred_name(name: &[u8], wildcard: bool) -> bool {
     })
 }
 
-/// "the leaf certificate (CN=…)" or "intermediate 1 of the path (CN=…)".
+/// "the leaf certificate (CN=…)" or "intermediate certificate 1 of the path (CN=…)".
 fn who(path: &[CertificateDer<'_>], i: usize) -> String {
     let subject = path
         .get(i)
-        .and_then(|der| Certificate::from_der(der).ok())
-        .map(|c| subject_suffix(&c))
+        .and_then(|der| Cert::parse(der))
+        .map(|c| subject_suffix(c.subject))
         .unwrap_or_default();
     match i {
         0 => format!("the leaf certificate{subject}"),
@@ -967,8 +1221,12 @@ fn who(path: &[CertificateDer<'_>], i: usize) -> String {
     }
 }
 
-fn subject_suffix(cert: &Certificate) -> String {
-    let dn = DistinguishedName::from_name(cert.tbs_certificate().subject()).rfc4514;
+/// " (CN=…,O=…)" for a DER Name, or nothing when it is empty or undecodable.
+fn subject_suffix(name: &[u8]) -> String {
+    let Ok(name) = x509_cert::name::Name::from_der(name) else {
+        return String::new();
+    };
+    let dn = DistinguishedName::from_name(&name).rfc4514;
     match dn.is_empty() {
         true => String::new(),
         false => format!(" ({dn})"),
@@ -1015,6 +1273,26 @@ mod tests {
         assert!(common_name_problem(b"xn--nxasmq6b.com", names).is_some());
         assert!(common_name_problem("test-\u{6e2c}\u{8a66}.com".as_bytes(), names).is_some());
         assert_eq!(common_name_problem(b"xn--n3h.com", names), None);
+    }
+
+    #[test]
+    fn public_suffix_rules() {
+        let text = "// ===BEGIN ICANN DOMAINS===\nco.uk\n*.ck\n!www.ck\nCOM\n\n// ===BEGIN PRIVATE DOMAINS===\ns3.amazonaws.com\n";
+        let all = PublicSuffixes::parse(text);
+        assert_eq!(all.len(), 5);
+        assert!(all.is_public_suffix("co.uk"));
+        assert!(all.is_public_suffix("Co.UK."));
+        assert!(all.is_public_suffix("com"));
+        assert!(all.is_public_suffix("uk")); // the implicit `*` rule
+        assert!(all.is_public_suffix("anything.ck"));
+        assert!(!all.is_public_suffix("www.ck"));
+        assert!(all.is_public_suffix("s3.amazonaws.com"));
+        assert!(!all.is_public_suffix("example.co.uk"));
+        assert!(!all.is_public_suffix(""));
+        let icann = PublicSuffixes::parse_icann(text);
+        assert_eq!(icann.len(), 4);
+        assert!(!icann.is_public_suffix("s3.amazonaws.com"));
+        assert!(icann.is_public_suffix("co.uk"));
     }
 
     #[test]

@@ -12,11 +12,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use certgate::webpki::{self, ring as algs};
 use certgate::{
-    time, Code, Config, Rejection, SignatureVerificationAlgorithm, Usage, VerifierBuilder,
-    VerifyOptions,
+    time, Code, Config, PublicSuffixes, Rejection, SignatureVerificationAlgorithm, Usage,
+    VerifierBuilder, VerifyOptions,
 };
 use serde::{Deserialize, Serialize};
 
@@ -194,6 +195,8 @@ fn verdict(case: &Testcase, now: u64) -> Result<(), Answer> {
     };
 
     let mut config = Config::default();
+    // The strict profile as shipped, given the Public Suffix List its CA/B wildcard rule needs.
+    config.profile.public_suffixes = Some(public_suffixes());
     // Pathological chains may present more certificates than a TLS peer normally would; the
     // input limits are not what these cases test.
     config.limits.chain_certs = config
@@ -301,6 +304,22 @@ fn verdict(case: &Testcase, now: u64) -> Result<(), Answer> {
         }
     }
     Ok(())
+}
+
+/// The Public Suffix List the harness gives the verifier: Debian's `publicsuffix` package,
+/// version 20230209 (publicsuffix.org, MPL-2.0), vendored gzipped in `data/`.
+pub fn public_suffixes() -> Arc<PublicSuffixes> {
+    static LIST: OnceLock<Arc<PublicSuffixes>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut text = String::new();
+        // The file is part of this crate; failing to read it is a build defect, and an empty
+        // list only disables the wildcard rule, which the exceptions check would then report.
+        let _ =
+            flate2::read::GzDecoder::new(&include_bytes!("../data/public_suffix_list.dat.gz")[..])
+                .read_to_string(&mut text);
+        Arc::new(PublicSuffixes::parse(&text))
+    })
+    .clone()
 }
 
 /// Mailboxes compare with the local part exact and the domain case-insensitive (RFC 5280 §4.2.1.6).
@@ -500,6 +519,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_vendored_public_suffix_list_loads() {
+        let list = public_suffixes();
+        assert!(list.len() > 5_000, "{} rules", list.len());
+        assert!(list.is_public_suffix("co.uk"));
+        assert!(list.is_public_suffix("s3.amazonaws.com"));
+        assert!(list.is_public_suffix("com"));
+        assert!(!list.is_public_suffix("example.com"));
+        assert!(!list.is_public_suffix("example.co.uk"));
+    }
+
+    #[test]
     fn standings() {
         assert_eq!(standing(Verdict::Success, Verdict::Success), None);
         assert_eq!(standing(Verdict::Failure, Verdict::Failure), None);
@@ -605,7 +635,9 @@ mod tests {
                 ),
             ]),
         };
-        let err = all_listed.check(&suite, &unsafe_accept).expect_err("an unsafe accept never matches");
+        let err = all_listed
+            .check(&suite, &unsafe_accept)
+            .expect_err("an unsafe accept never matches");
         assert!(err.contains("UNSAFE ACCEPT b"), "{err}");
     }
 }
