@@ -152,9 +152,8 @@ fn params(
     args: &CaArgs,
     default_cn: &str,
     default_path_len: Option<u8>,
-    default_days: u32,
-) -> Result<(CertificateParams, u64), Error> {
-    let (not_before, not_after) = args.validity.window(default_days)?;
+    (not_before, not_after): (u64, u64),
+) -> Result<CertificateParams, Error> {
     let mut params = CertificateParams::default();
     params.distinguished_name = args.subject.name(Some(default_cn))?;
     params.not_before = pki::datetime(not_before)?;
@@ -170,13 +169,13 @@ fn params(
         KeyUsagePurpose::DigitalSignature,
     ];
     params.name_constraints = args.constraints.constraints()?;
-    Ok((params, not_after))
+    Ok(params)
 }
 
 fn init(args: InitArgs) -> Result<(), Error> {
     let args = args.ca;
     let mut out = Outputs::check(&[&args.cert_out, &args.key_out], args.force)?;
-    let (params, _) = params(&args, "certgate Root CA", None, 3650)?;
+    let params = params(&args, "certgate Root CA", None, args.validity.window(3650)?)?;
     let key = Key::generate(args.key_type)?;
     let cert = params
         .self_signed(key.pair())
@@ -198,8 +197,6 @@ fn intermediate(args: IntermediateArgs) -> Result<(), Error> {
     paths.extend(args.chain_out.as_deref());
     let mut out = Outputs::check(&paths, ca_args.force)?;
     let ca = args.issuer.load()?;
-    let (mut params, not_after) = params(ca_args, "certgate Intermediate CA", Some(0), 1825)?;
-    ca.check_window(not_after)?;
     // RFC 5280 §4.2.1.9: the issuer's pathLenConstraint bounds the CAs below it.
     match ca.path_len {
         Some(0) => {
@@ -216,6 +213,8 @@ fn intermediate(args: IntermediateArgs) -> Result<(), Error> {
         }
         None => {}
     }
+    let window = ca.window(&ca_args.validity, 1825)?;
+    let mut params = params(ca_args, "certgate Intermediate CA", Some(0), window)?;
     params.use_authority_key_identifier_extension = true;
     let key = Key::generate(ca_args.key_type)?;
     let cert = params

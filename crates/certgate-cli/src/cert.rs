@@ -120,13 +120,12 @@ fn issue(args: IssueArgs) -> Result<(), Error> {
         subject: args.subject.name(default_cn.as_deref())?,
         sans: args.sans.sans()?,
         ekus: args.usage.purposes()?,
-        window: args.validity.window(365)?,
+        window: ca.window(&args.validity, 365)?,
         serial: pki::serial(args.serial.as_deref())?,
     };
     if spec.sans.is_empty() && spec.ekus.contains(&ExtendedKeyUsagePurpose::ServerAuth) {
         return Err(fail!("a server certificate needs at least one --dns or --ip name; clients check the SAN, not the CN"));
     }
-    ca.check_window(spec.window.1)?;
     let rsa_key = matches!(
         args.key_type,
         KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096

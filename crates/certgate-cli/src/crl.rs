@@ -192,7 +192,7 @@ fn revoke(args: RevokeArgs) -> Result<(), Error> {
     eprintln!(
         "wrote CRL {} (number {}, {count} newly revoked)",
         out_path.display(),
-        certgate::hex(&next)
+        number_text(&next)
     );
     Ok(())
 }
@@ -290,6 +290,19 @@ pub fn crl_der(path: &Path) -> Result<Vec<u8>, Error> {
         .ok_or_else(|| fail!("{} holds no CRL", path.display()))
 }
 
+/// A CRL number for people: decimal when it fits 128 bits, else hex.
+fn number_text(number: &[u8]) -> String {
+    let digits = minimal(number);
+    if digits.len() <= 16 {
+        let value = digits
+            .iter()
+            .fold(0u128, |acc, b| (acc << 8) | u128::from(*b));
+        value.to_string()
+    } else {
+        format!("0x{}", certgate::hex(digits))
+    }
+}
+
 /// Big-endian bytes without leading zero octets (at least one octet).
 fn minimal(bytes: &[u8]) -> &[u8] {
     let start = bytes
@@ -340,5 +353,6 @@ mod tests {
         assert_eq!(increment(&[0xff]), vec![1, 0]);
         assert_eq!(minimal(&[0, 0, 5]), &[5]);
         assert_eq!(minimal(&[0]), &[0]);
+        assert_eq!(number_text(&[0x01, 0x00]), "256");
     }
 }

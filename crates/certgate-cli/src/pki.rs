@@ -429,15 +429,22 @@ pub fn read_certs(path: &Path) -> Result<Vec<Vec<u8>>, Error> {
 }
 
 impl Ca {
-    /// Refuses a validity window the CA cannot vouch for: past the CA's own notAfter.
-    pub fn check_window(&self, not_after: u64) -> Result<(), Error> {
-        if not_after > self.not_after {
-            return Err(fail!(
-                "the certificate would outlive its CA (the CA expires {}); use fewer --days or renew the CA",
-                certgate::time::rfc3339(self.not_after)
-            ));
+    /// The validity window of a certificate this CA issues: the one requested, which must
+    /// end by the CA's own notAfter; or, when none was requested, the default shortened to
+    /// end with the CA.
+    pub fn window(&self, validity: &ValidityArgs, default_days: u32) -> Result<(u64, u64), Error> {
+        let (not_before, not_after) = validity.window(default_days)?;
+        if not_after <= self.not_after {
+            return Ok((not_before, not_after));
         }
-        Ok(())
+        let requested = validity.days.is_some() || validity.not_after.is_some();
+        if !requested && not_before < self.not_after {
+            return Ok((not_before, self.not_after));
+        }
+        Err(fail!(
+            "the certificate would outlive its CA (the CA expires {}); use fewer --days or renew the CA",
+            certgate::time::rfc3339(self.not_after)
+        ))
     }
 
     /// The chain to write after a certificate this CA issued: the CA and its chain, without
