@@ -31,7 +31,7 @@ step "x509-limbo conformance: the dev suite must match tests/limbo/exceptions.js
 cargo run --release -p certgate-limbo -- \
   --limbo "$(git rev-parse --show-toplevel)/../shared/conformance/limbo-dev.json.gz" \
   --out "${CARGO_TARGET_DIR:-target}/limbo-results.json" \
-  --exceptions tests/limbo/exceptions.json
+  --exceptions tests/limbo/exceptions.json --now 1780000000
 
 # --- npm package `certgate` (bindings/wasm + bindings/npm) ---------------------------------
 step "npm package: toolchain (clang for ring on wasm32, wasm-bindgen CLI at the pinned version)"

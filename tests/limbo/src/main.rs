@@ -1,8 +1,10 @@
-//! `certgate-limbo --limbo PATH --out RESULTS.json [--exceptions FILE]`
+//! `certgate-limbo --limbo PATH --out RESULTS.json [--exceptions FILE] [--now UNIX_SECONDS]`
 //!
 //! Runs the certgate core over an x509-limbo suite (`.json` or `.json.gz`) and writes limbo's
 //! result format. With `--exceptions`, also checks the run against the reviewed exceptions file
 //! and exits non-zero on any unsafe accept or any case whose standing differs from the file.
+//! `--now` fixes the time used for cases whose validation time is null (default: the clock),
+//! so that a check does not change verdicts as real-world certificates in the suite expire.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +20,8 @@ struct Args {
     out: PathBuf,
     /// The reviewed exceptions file to check the run against.
     exceptions: Option<PathBuf>,
+    /// Unix seconds standing in for "now" (a null validation time); the clock when absent.
+    now: Option<u64>,
 }
 
 fn main() -> ExitCode {
@@ -36,10 +40,13 @@ fn run() -> Result<(), String> {
     let suite = Suite::load(&args.limbo)?;
     let loaded = started.elapsed();
     // The one clock read: limbo's null validation_time means "now".
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| "the system clock is before 1970")?
-        .as_secs();
+    let now = match args.now {
+        Some(now) => now,
+        None => SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| "the system clock is before 1970")?
+            .as_secs(),
+    };
     let outcomes = run_suite(&suite, now);
     let verified = started.elapsed() - loaded;
 
@@ -75,24 +82,34 @@ fn run() -> Result<(), String> {
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    const USAGE: &str = "usage: certgate-limbo --limbo PATH --out RESULTS.json [--exceptions FILE]";
-    let (mut limbo, mut out, mut exceptions) = (None, None, None);
+    const USAGE: &str =
+        "usage: certgate-limbo --limbo PATH --out RESULTS.json [--exceptions FILE] [--now UNIX_SECONDS]";
+    let (mut limbo, mut out, mut exceptions, mut now) = (None, None, None, None);
     while let Some(flag) = args.next() {
-        let slot = match flag.as_str() {
-            "--limbo" => &mut limbo,
-            "--out" => &mut out,
-            "--exceptions" => &mut exceptions,
-            "-h" | "--help" => return Err(USAGE.into()),
+        if flag == "-h" || flag == "--help" {
+            return Err(USAGE.into());
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--limbo" => limbo = Some(PathBuf::from(value)),
+            "--out" => out = Some(PathBuf::from(value)),
+            "--exceptions" => exceptions = Some(PathBuf::from(value)),
+            "--now" => {
+                now = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("--now takes Unix seconds, not `{value}`"))?,
+                );
+            }
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
-        };
-        *slot = Some(PathBuf::from(
-            args.next()
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?,
-        ));
+        }
     }
     Ok(Args {
         limbo: limbo.ok_or_else(|| format!("--limbo is required\n{USAGE}"))?,
         out: out.ok_or_else(|| format!("--out is required\n{USAGE}"))?,
         exceptions,
+        now,
     })
 }
