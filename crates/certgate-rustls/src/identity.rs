@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use certgate::{Code, Rejection, Verifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::ClientConfig;
 
 use crate::server::ServerVerifier;
@@ -72,7 +72,9 @@ impl ClientIdentity {
         );
         Ok(Self {
             chain,
-            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.key.as_der().to_vec())),
+            key: PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
+                key.key.as_der().to_vec(),
+            )),
         })
     }
 

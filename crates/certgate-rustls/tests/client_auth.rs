@@ -541,3 +541,41 @@ fn server_verifier_checks_trust_and_name() {
         ))
     );
 }
+
+#[test]
+fn a_chain_through_an_intermediate_is_verified_to_the_root() {
+    let mut pki = pki();
+    let mut issuing = pki
+        .root
+        .intermediate("issuing CA", Window::around(NOW, 30, 365));
+    let bob = issuing.client("bob", Window::around(NOW, 1, 30));
+    for version in VERSIONS {
+        let cache = Arc::new(VerdictCache::new(100));
+        let verifier = client_verifier(core(&pki, None), Mode::Required, &cache);
+        let out = connect(
+            server_config(&pki, verifier.clone(), version),
+            client_config(&pki, Some(&bob), version),
+            "localhost",
+        );
+        assert!(out.greeted, "{version:?}: {out:?}");
+        let peer = out.peer.expect("peer certificates");
+        assert_eq!(peer.len(), 2, "leaf and intermediate");
+        let verified = verifier.verdict(Some(&peer)).expect("bob verified");
+        assert_eq!(verified.path().len(), 3);
+        assert_eq!(verified.path()[2], pki.root.cert);
+
+        // Without the intermediate there is no path.
+        let leaf_only = Identity::from_parts(bob.leaf_only(), &bob);
+        let out = connect(
+            server_config(&pki, verifier, version),
+            client_config(&pki, Some(&leaf_only), version),
+            "localhost",
+        );
+        assert_eq!(
+            out.server_error,
+            Some(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer
+            ))
+        );
+    }
+}

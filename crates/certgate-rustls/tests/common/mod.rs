@@ -95,6 +95,7 @@ impl Ca {
         let key = KeyPair::generate().expect("generate intermediate key");
         let mut params = ca_params(cn, window);
         params.serial_number = Some(SerialNumber::from(self.serial()));
+        params.use_authority_key_identifier_extension = true;
         let cert = params
             .signed_by(&key, &Issuer::from_params(&self.params, &self.key))
             .expect("sign intermediate")
@@ -211,6 +212,16 @@ impl Identity {
     /// The whole chain, leaf first, as PEM.
     pub fn chain_pem(&self) -> String {
         self.chain.iter().map(|c| pem("CERTIFICATE", c)).collect()
+    }
+
+    /// Another chain for the same key.
+    pub fn from_parts(chain: Vec<CertificateDer<'static>>, key_of: &Identity) -> Identity {
+        Identity {
+            chain,
+            key_pem: key_of.key_pem.clone(),
+            key_der: key_of.key_der.clone(),
+            serial: key_of.serial,
+        }
     }
 
     /// The chain without the issuing CA (what a client that trusts its own root sends).
