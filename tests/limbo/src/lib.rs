@@ -340,17 +340,23 @@ fn usage(name: &str) -> Result<Usage, Answer> {
         "timeStamping" => "1.3.6.1.5.5.7.3.8",
         "OCSPSigning" => "1.3.6.1.5.5.7.3.9",
         "anyExtendedKeyUsage" => "2.5.29.37.0",
+        // limbo also allows an EKU "in well-known form or as OIDs".
+        dotted if dotted.starts_with(|c: char| c.is_ascii_digit()) => dotted,
         other => {
             return Err(Answer::Skipped(format!(
-                "extended key usage `{other}` is not one limbo defines"
+                "extended key usage `{other}` is neither a name limbo defines nor a dotted OID"
             )))
         }
     };
     Ok(Usage::custom(oid)?)
 }
 
-/// limbo's signature algorithm names, mapped to webpki's ring implementations. Empty means all
-/// of webpki's defaults; a name webpki has no implementation for cannot be expressed.
+/// limbo's signature algorithm names (pyca/cryptography's `SignatureAlgorithmOID` names),
+/// mapped to webpki's ring implementations. Empty means webpki's defaults. The list constrains
+/// which algorithms a chain may use, so the verifier gets the listed ones it implements; a
+/// listed algorithm without an implementation (MD5, SHA-1, SHA-224, SHA-3, DSA, Ed448, GOST,
+/// ECDSA with SHA-512) cannot verify a signature, which is certgate's real answer to a chain
+/// that uses it, not a case to skip.
 fn signature_algorithms(
     names: &[String],
 ) -> Result<&'static [&'static dyn SignatureVerificationAlgorithm], Answer> {
@@ -360,18 +366,53 @@ fn signature_algorithms(
     let mut chosen: Vec<&'static dyn SignatureVerificationAlgorithm> = Vec::new();
     for name in names {
         let found: &[&'static dyn SignatureVerificationAlgorithm] = match name.as_str() {
-            "RSA_PKCS1_SHA256" => &[algs::RSA_PKCS1_2048_8192_SHA256],
-            "RSA_PKCS1_SHA384" => &[algs::RSA_PKCS1_2048_8192_SHA384],
-            "RSA_PKCS1_SHA512" => &[algs::RSA_PKCS1_2048_8192_SHA512],
-            "RSA_PSS_SHA256" => &[algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
-            "RSA_PSS_SHA384" => &[algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
-            "RSA_PSS_SHA512" => &[algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
-            "ECDSA_SHA256" => &[algs::ECDSA_P256_SHA256, algs::ECDSA_P384_SHA256],
-            "ECDSA_SHA384" => &[algs::ECDSA_P256_SHA384, algs::ECDSA_P384_SHA384],
+            "RSA_WITH_SHA256" => &[
+                algs::RSA_PKCS1_2048_8192_SHA256,
+                algs::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+            ],
+            "RSA_WITH_SHA384" => &[
+                algs::RSA_PKCS1_2048_8192_SHA384,
+                algs::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+                algs::RSA_PKCS1_3072_8192_SHA384,
+            ],
+            "RSA_WITH_SHA512" => &[
+                algs::RSA_PKCS1_2048_8192_SHA512,
+                algs::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+            ],
+            "RSASSA_PSS" => &[
+                algs::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+                algs::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+                algs::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+            ],
+            "ECDSA_WITH_SHA256" => &[algs::ECDSA_P256_SHA256, algs::ECDSA_P384_SHA256],
+            "ECDSA_WITH_SHA384" => &[algs::ECDSA_P256_SHA384, algs::ECDSA_P384_SHA384],
             "ED25519" => &[algs::ED25519],
+            "RSA_WITH_MD5"
+            | "RSA_WITH_SHA1"
+            | "RSA_WITH_SHA224"
+            | "RSA_WITH_SHA3_224"
+            | "RSA_WITH_SHA3_256"
+            | "RSA_WITH_SHA3_384"
+            | "RSA_WITH_SHA3_512"
+            | "ECDSA_WITH_SHA1"
+            | "ECDSA_WITH_SHA224"
+            | "ECDSA_WITH_SHA512"
+            | "ECDSA_WITH_SHA3_224"
+            | "ECDSA_WITH_SHA3_256"
+            | "ECDSA_WITH_SHA3_384"
+            | "ECDSA_WITH_SHA3_512"
+            | "DSA_WITH_SHA1"
+            | "DSA_WITH_SHA224"
+            | "DSA_WITH_SHA256"
+            | "DSA_WITH_SHA384"
+            | "DSA_WITH_SHA512"
+            | "ED448"
+            | "GOSTR3411_94_WITH_3410_2001"
+            | "GOSTR3410_2012_WITH_3411_2012_256"
+            | "GOSTR3410_2012_WITH_3411_2012_512" => &[],
             other => {
                 return Err(Answer::Skipped(format!(
-                    "signature algorithm `{other}` has no webpki implementation"
+                    "signature algorithm `{other}` is not one limbo defines"
                 )))
             }
         };
@@ -563,9 +604,15 @@ mod tests {
         assert!(
             matches!(signature_algorithms(&[]), Ok(a) if a.len() == webpki::ALL_VERIFICATION_ALGS.len())
         );
+        assert!(matches!(usage("1.3.6.1.4.1.99999.1"), Ok(Usage::Custom(_))));
         assert!(matches!(signature_algorithms(&["ED25519".into()]), Ok(a) if a.len() == 1));
+        assert!(
+            matches!(signature_algorithms(&["ECDSA_WITH_SHA256".into(), "RSASSA_PSS".into()]), Ok(a) if a.len() == 5)
+        );
+        // Listed but not implemented: nothing verifies, which is certgate's real verdict.
+        assert!(matches!(signature_algorithms(&["DSA_WITH_SHA1".into()]), Ok(a) if a.is_empty()));
         assert!(matches!(
-            signature_algorithms(&["DSA_SHA1".into()]),
+            signature_algorithms(&["ROT13".into()]),
             Err(Answer::Skipped(_))
         ));
     }
