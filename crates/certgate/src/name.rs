@@ -6,7 +6,6 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 
 use der::asn1::Any;
-use der::oid::ObjectIdentifier;
 use der::{Tag, Tagged};
 use x509_cert::name::Name;
 
@@ -33,42 +32,46 @@ pub struct DistinguishedName {
 impl DistinguishedName {
     /// Decodes a name as it appears in a certificate.
     pub fn from_name(name: &Name) -> Self {
-        let mut rfc4514 = String::new();
+        // Each attribute is decoded once (its OID rendered once, its value once); the RFC 4514
+        // string is then assembled from the decoded list, most specific RDN first.
         let mut attributes = Vec::new();
-        let rdns: Vec<_> = name.iter_rdn().collect();
-        for (i, rdn) in rdns.iter().rev().enumerate() {
+        let mut rdns: Vec<(usize, usize)> = Vec::new(); // (first attribute, count) per RDN
+        let mut text = Vec::new(); // whether each value is text (escaped) or `#hex` (verbatim)
+        for rdn in name.iter_rdn() {
+            let first = attributes.len();
+            for atv in rdn.iter() {
+                let oid = atv.oid.to_string();
+                let decoded = value_text(&atv.value);
+                text.push(decoded.is_some());
+                let value = decoded.unwrap_or_else(|| {
+                    let mut s = String::new();
+                    hex_der_into(&mut s, &atv.value);
+                    s
+                });
+                attributes.push(NameAttribute {
+                    name: short_name(&oid).map_or_else(|| oid.clone(), String::from),
+                    oid,
+                    value,
+                });
+            }
+            rdns.push((first, attributes.len() - first));
+        }
+        let mut rfc4514 = String::new();
+        for (i, (first, count)) in rdns.iter().rev().enumerate() {
             if i > 0 {
                 rfc4514.push(',');
             }
-            for (j, atv) in rdn.iter().enumerate() {
-                if j > 0 {
+            for j in *first..first + count {
+                if j > *first {
                     rfc4514.push('+');
                 }
-                let short = attribute_name(&atv.oid);
-                let value = value_text(&atv.value);
-                rfc4514.push_str(&short);
+                let a = &attributes[j];
+                rfc4514.push_str(&a.name);
                 rfc4514.push('=');
-                match &value {
-                    Some(text) => escape_into(&mut rfc4514, text),
-                    None => hex_der_into(&mut rfc4514, &atv.value),
+                match text[j] {
+                    true => escape_into(&mut rfc4514, &a.value),
+                    false => rfc4514.push_str(&a.value),
                 }
-            }
-        }
-        for rdn in rdns {
-            for atv in rdn.iter() {
-                let value = match value_text(&atv.value) {
-                    Some(text) => text,
-                    None => {
-                        let mut s = String::new();
-                        hex_der_into(&mut s, &atv.value);
-                        s
-                    }
-                };
-                attributes.push(NameAttribute {
-                    name: attribute_name(&atv.oid),
-                    oid: atv.oid.to_string(),
-                    value,
-                });
             }
         }
         Self { rfc4514, attributes }
@@ -90,32 +93,32 @@ impl DistinguishedName {
     }
 }
 
-/// The short name RFC 4514 and OpenSSL use for an attribute type, or its dotted OID.
-pub fn attribute_name(oid: &ObjectIdentifier) -> String {
-    let dotted = oid.to_string();
-    let short = match dotted.as_str() {
-        "2.5.4.3" => "CN",
-        "2.5.4.4" => "SN",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.9" => "STREET",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.12" => "title",
-        "2.5.4.17" => "postalCode",
-        "2.5.4.42" => "GN",
-        "2.5.4.43" => "initials",
-        "2.5.4.46" => "dnQualifier",
-        "2.5.4.65" => "pseudonym",
-        "2.5.4.97" => "organizationIdentifier",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "1.2.840.113549.1.9.1" => "emailAddress",
-        _ => return dotted,
-    };
-    short.into()
+/// Attribute types with a short name, as RFC 4514 and OpenSSL write them: (dotted OID, name).
+pub(crate) const ATTRIBUTE_NAMES: &[(&str, &str)] = &[
+    ("2.5.4.3", "CN"),
+    ("2.5.4.4", "SN"),
+    ("2.5.4.5", "serialNumber"),
+    ("2.5.4.6", "C"),
+    ("2.5.4.7", "L"),
+    ("2.5.4.8", "ST"),
+    ("2.5.4.9", "STREET"),
+    ("2.5.4.10", "O"),
+    ("2.5.4.11", "OU"),
+    ("2.5.4.12", "title"),
+    ("2.5.4.17", "postalCode"),
+    ("2.5.4.42", "GN"),
+    ("2.5.4.43", "initials"),
+    ("2.5.4.46", "dnQualifier"),
+    ("2.5.4.65", "pseudonym"),
+    ("2.5.4.97", "organizationIdentifier"),
+    ("0.9.2342.19200300.100.1.1", "UID"),
+    ("0.9.2342.19200300.100.1.25", "DC"),
+    ("1.2.840.113549.1.9.1", "emailAddress"),
+];
+
+/// The short name of a dotted attribute-type OID, if it has one.
+fn short_name(dotted: &str) -> Option<&'static str> {
+    ATTRIBUTE_NAMES.iter().find(|(oid, _)| *oid == dotted).map(|(_, name)| *name)
 }
 
 /// Decodes a directory string value to text; `None` for non-string types or invalid encodings.

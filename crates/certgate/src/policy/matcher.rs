@@ -15,7 +15,7 @@ use super::pattern::{abbreviate, fingerprint, Glob, IpNet, Regex, Segments};
 use super::schema::{MatcherSpec, Patterns, SpiffeSpec};
 use super::{MAX_DEPTH, MAX_MATCHERS, MAX_TOTAL_REGEX_BYTES};
 use crate::inspect::hex;
-use crate::name::DistinguishedName;
+use crate::name::{DistinguishedName, ATTRIBUTE_NAMES};
 
 /// A compiled matcher.
 #[derive(Clone, Debug)]
@@ -338,11 +338,11 @@ pub(crate) fn needs(matcher: &Matcher) -> Needs {
     }
 }
 
-/// Canonical spelling of a DN attribute name, or the dotted OID as given.
+/// Canonical spelling of a DN attribute short name (`cn` → `CN`), if certgate knows it.
 pub(crate) fn attribute_name(name: &str) -> Option<&'static str> {
-    KNOWN_ATTRIBUTES
+    ATTRIBUTE_NAMES
         .iter()
-        .copied()
+        .map(|(_, known)| *known)
         .find(|known| known.eq_ignore_ascii_case(name))
 }
 
@@ -354,28 +354,14 @@ pub(crate) fn is_dotted_oid(name: &str) -> bool {
             .all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The attribute short names certgate renders (see `name::attribute_name`).
-pub(crate) const KNOWN_ATTRIBUTES: &[&str] = &[
-    "CN",
-    "SN",
-    "serialNumber",
-    "C",
-    "L",
-    "ST",
-    "STREET",
-    "O",
-    "OU",
-    "title",
-    "postalCode",
-    "GN",
-    "initials",
-    "dnQualifier",
-    "pseudonym",
-    "organizationIdentifier",
-    "UID",
-    "DC",
-    "emailAddress",
-];
+/// The message for a DN attribute name certgate does not know.
+pub(crate) fn unknown_attribute(name: &str) -> String {
+    let known: Vec<&str> = ATTRIBUTE_NAMES.iter().map(|(_, n)| *n).collect();
+    format!(
+        "unknown DN attribute `{name}`; use one of {} or a dotted OID",
+        known.join(", ")
+    )
+}
 
 fn attributes(
     map: &alloc::collections::BTreeMap<String, Patterns>,
@@ -390,12 +376,7 @@ fn attributes(
             let canonical = match attribute_name(name) {
                 Some(known) => String::from(known),
                 None if is_dotted_oid(name) => name.clone(),
-                None => {
-                    return Err(field.error(format!(
-                        "unknown DN attribute `{name}`; use one of {} or a dotted OID",
-                        KNOWN_ATTRIBUTES.join(", ")
-                    )))
-                }
+                None => return Err(field.error(unknown_attribute(name))),
             };
             Ok(Attribute {
                 name: canonical,

@@ -5,7 +5,7 @@ use alloc::string::String;
 
 use super::error::{Field, PolicyError};
 use super::identity::{Identity, Needs};
-use super::matcher::{attribute_name, is_dotted_oid, Compiler, KNOWN_ATTRIBUTES};
+use super::matcher::{attribute_name, is_dotted_oid, unknown_attribute, Compiler};
 use super::pattern::Regex;
 use super::schema::{PrincipalSource, PrincipalSpec};
 
@@ -83,12 +83,7 @@ impl Principal {
                 match attribute_name(name) {
                     Some(known) => Source::Attribute(String::from(known)),
                     None if is_dotted_oid(name) => Source::Attribute(String::from(name)),
-                    None => {
-                        return Err(field.error(format!(
-                            "unknown DN attribute `{name}`; use one of {} or a dotted OID",
-                            KNOWN_ATTRIBUTES.join(", ")
-                        )))
-                    }
+                    None => return Err(field.error(unknown_attribute(name))),
                 }
             }
             PrincipalSource::CommonName => Source::Attribute(String::from("CN")),
