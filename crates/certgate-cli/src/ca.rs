@@ -16,9 +16,10 @@ use crate::pki::{self, IssuerArgs, SubjectArgs, ValidityArgs};
 /// CA commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum CaCommand {
-    /// Create a self-signed root CA: a new key and its certificate.
+    /// Create a self-signed root CA: a new key and its certificate (valid 3650 days by default).
     Init(InitArgs),
-    /// Create an intermediate CA signed by an existing CA.
+    /// Create an intermediate CA signed by an existing CA (valid 1825 days by default, never
+    /// past its issuer; path length 0 unless --path-len).
     Intermediate(IntermediateArgs),
 }
 

@@ -15,7 +15,8 @@ use crate::pki::{self, IssuerArgs, SanArgs, SubjectArgs, ValidityArgs};
 /// Certificate commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum CertCommand {
-    /// Issue an end-entity certificate and its new key, signed by a CA.
+    /// Issue an end-entity certificate and its new key, signed by a CA (valid 365 days by
+    /// default, never past the CA; clientAuth unless --eku says otherwise).
     Issue(IssueArgs),
 }
 

@@ -27,6 +27,10 @@ pub enum CsrCommand {
     /// Create a certificate signing request (and a new key, unless --key is given).
     Create(CreateArgs),
     /// Sign a certificate signing request with a CA, under the CA's policy.
+    ///
+    /// The request's subject and SANs are kept unless --cn/--subject or SAN flags replace
+    /// them; basic constraints, key usage, extended key usage (--eku) and validity (365 days
+    /// by default) are the CA's choice, whatever the request asks for.
     Sign(SignArgs),
 }
 

@@ -43,6 +43,8 @@ use crate::error::Error;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    key_password: password::KeyPasswordArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +93,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
+    cli.key_password.install();
     match cli.command {
         Command::Ca(cmd) => ca::run(cmd),
         Command::Cert(cmd) => cert::run(cmd),

@@ -730,3 +730,87 @@ fn certgate_verifies_a_chain_openssl_made() {
         );
     }
 }
+
+#[test]
+fn encrypted_keys_openssl_made_are_read_with_the_key_password() {
+    let dir = Dir::new();
+    dir.two_tier_ca();
+    // The issuing CA's key, encrypted by openssl with PBES2 (PBKDF2 + AES-256) and with scrypt.
+    dir.openssl(&[
+        "pkcs8",
+        "-topk8",
+        "-in",
+        "int.key",
+        "-passout",
+        "pass:sesame",
+        "-out",
+        "int-pbkdf2.key",
+    ]);
+    dir.openssl(&[
+        "pkcs8",
+        "-topk8",
+        "-in",
+        "int.key",
+        "-scrypt",
+        "-passout",
+        "pass:sesame",
+        "-out",
+        "int-scrypt.key",
+    ]);
+    dir.write("key-pass.txt", "sesame\n");
+    dir.ok(&[
+        "cert",
+        "issue",
+        "--ca",
+        "int.pem",
+        "--ca-key",
+        "int-pbkdf2.key",
+        "--key-password-file",
+        "key-pass.txt",
+        "--cn",
+        "erin",
+        "--cert-out",
+        "erin.pem",
+        "--key-out",
+        "erin.key",
+    ]);
+    dir.openssl(&[
+        "verify",
+        "-CAfile",
+        "root.pem",
+        "-untrusted",
+        "int.pem",
+        "erin.pem",
+    ]);
+    let out = dir.certgate_env(
+        &[
+            "convert",
+            "key",
+            "int-scrypt.key",
+            "--der",
+            "--out",
+            "int.der",
+        ],
+        &[("CERTGATE_KEY_PASSWORD", "sesame")],
+    );
+    common::assert_success(&out, "convert key (scrypt)");
+    assert_eq!(
+        dir.openssl(&["pkey", "-in", "int.der", "-inform", "DER", "-pubout"]),
+        dir.openssl(&["pkey", "-in", "int.key", "-pubout"])
+    );
+    // A wrong password, or none, is a one-line error and nothing is written.
+    let out = dir.certgate_env(
+        &["convert", "key", "int-pbkdf2.key", "--out", "x.key"],
+        &[("CERTGATE_KEY_PASSWORD", "open sesame")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("wrong password for int-pbkdf2.key"),
+        "{}",
+        text(&out)
+    );
+    let out = dir.certgate(&["convert", "key", "int-pbkdf2.key", "--out", "x.key"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("--key-password-file"), "{}", text(&out));
+    assert!(!dir.join("x.key").exists());
+}
