@@ -212,3 +212,23 @@ fn skew_never_rescues_other_failures() {
         None,
     );
 }
+
+#[test]
+fn extreme_check_times_are_rejections_not_panics() {
+    let v = verifier_with(&["root-ca.pem"], with_skew(u64::MAX / 2));
+    let strict = verifier(&["root-ca.pem"]);
+    for time in [0, 1, u64::MAX / 2, u64::MAX - 1, u64::MAX] {
+        let result = strict.verify(&certs("alice.pem"), &VerifyOptions::new(time));
+        let expected = if time < ALICE_NOT_BEFORE {
+            Code::CertNotYetValid
+        } else {
+            Code::CertExpired
+        };
+        let r = rejected(result, expected, Some(0));
+        assert!(r.message.contains("Z"), "an RFC 3339 time: {}", r.message);
+        // An absurd skew is the caller's choice; it must still not overflow.
+        if let Err(r) = v.verify(&certs("alice.pem"), &VerifyOptions::new(time)) {
+            assert_human(&r);
+        }
+    }
+}
