@@ -201,3 +201,52 @@ fn with_watch_secs_a_changed_crl_reloads_without_a_signal() {
     assert_eq!(server.curl("/customer/1", Some("alice")).status, None);
     assert!(handshake_failed_with(&server, "REVOKED"));
 }
+
+#[test]
+fn a_pinned_leaf_is_trusted_by_itself() {
+    let pki = DemoPki::new("pinned");
+    pki.dir.write("alice-pinned.pem", pki.alice.leaf_pem());
+    let config = pki.dir.write(
+        "server.toml",
+        "listen = \"127.0.0.1:0\"\ncert = \"server.pem\"\nkey = \"server-key.pem\"\n\
+         pinned = [\"alice-pinned.pem\"]\nclient_auth = \"required\"\n",
+    );
+    let server = Server::start(&config);
+    let reply = server.curl("/whoami", Some("alice"));
+    assert_eq!(reply.status, Some(200), "{reply:?}");
+    assert_eq!(reply.json()["verdict"]["pinned"], true);
+    // mallory shares alice's CA, but the CA is not trusted here: only alice's leaf is.
+    assert_eq!(server.curl("/whoami", Some("mallory")).status, None);
+    assert!(handshake_failed_with(&server, "UNKNOWN_ISSUER"));
+
+    // Only GET is served; ids are canonical.
+    let output = std::process::Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "15",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-X",
+            "DELETE",
+        ])
+        .arg("--cacert")
+        .arg(pki.dir.path("ca.pem"))
+        .arg("--cert")
+        .arg(pki.dir.path("alice.pem"))
+        .arg("--key")
+        .arg(pki.dir.path("alice-key.pem"))
+        .arg("--resolve")
+        .arg(format!("localhost:{}:127.0.0.1", server.addr.port()))
+        .arg(format!(
+            "https://localhost:{}/customer/1",
+            server.addr.port()
+        ))
+        .output()
+        .expect("run curl");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "405");
+    assert_eq!(server.curl("/customer/01", Some("alice")).status, Some(404));
+    assert_eq!(server.curl("/customer/0", Some("alice")).status, Some(404));
+}
