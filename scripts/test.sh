@@ -42,5 +42,6 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" 
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
-step "npm package: dependencies, wasm builds (node, web), types, node --test"
+step "npm package: dependencies, wasm builds (node, web), types, node --test (both builds, HTTPS on loopback, node-demo)"
+npm --prefix node-demo ci --no-audit --no-fund
 (cd bindings/npm && npm ci --no-audit --no-fund && npm run build && npm run typecheck && npm test)

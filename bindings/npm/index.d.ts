@@ -161,6 +161,85 @@ export function isCertgateError(value: unknown): value is CertgateError;
 /** The signature provider of this build: `node-crypto` (Node entries) or `ring-wasm` (web). */
 export function provider(): 'node-crypto' | 'ring-wasm';
 
+/** Options of {@link middleware} and {@link fastifyHook}; checked when created (`INVALID_CONFIG`). */
+export interface MiddlewareOptions {
+  /** The verifier (from either build) whose trust material and policy decide every request. */
+  verifier: Verifier;
+  /**
+   * `required` (default): every request needs a valid certificate (401 `NO_CERTIFICATE`
+   * without one, even on anonymous routes). `optional`: a request without a certificate is
+   * decided by the policy (anonymous routes pass, others answer 401).
+   */
+  clientAuth?: 'required' | 'optional';
+  /**
+   * Decide each request by the verifier's route policy (method and path). Default true.
+   * `false`: any verified certificate passes on every route.
+   */
+  authorize?: boolean;
+  /** The check time for each request (Unix seconds or a Date). Default: now. */
+  time?: () => number | Date;
+  /** Called with the error and the request before a 401/403 answer, e.g. to log it. */
+  onDenied?: (error: CertgateError, req: import('node:http').IncomingMessage) => void;
+}
+
+/** What the middleware attaches as `req.certgate` (and `request.certgate` in fastify). */
+export interface RequestCertgate {
+  /** The client's principal, or null (anonymous route, no certificate). */
+  principal: string | null;
+  /** The principal's roles. */
+  roles: string[];
+  /** The verified leaf's inspection record, or null without a verified certificate. */
+  certificate: Inspection | null;
+  /** The verification result, or null. */
+  result: VerifyResult | null;
+  /** The policy's decision, or null with `authorize: false`. */
+  decision: Decision | null;
+}
+
+/**
+ * Connect/express middleware, also usable with node:https as `mw(req, res, next)`: verifies
+ * the client's chain (resumed TLS sessions included) and decides the request, then sets
+ * `req.certgate` and calls `next()`, or answers 401/403 with JSON `{code, message}`.
+ */
+export function middleware(options: MiddlewareOptions): (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, next: (err?: unknown) => void) => void;
+
+/** The same as a fastify `onRequest` hook: `fastify.addHook('onRequest', fastifyHook({...}))`. */
+export function fastifyHook(options: MiddlewareOptions): (request: any, reply: any) => Promise<unknown>;
+
+/** TLS server options that request a client certificate and leave its verification to certgate. */
+export function tlsServerOptions<T extends import('node:tls').TlsOptions>(options: T): T & { requestCert: true; rejectUnauthorized: false };
+
+/**
+ * A reader of client chains from TLS sockets (DER, leaf first; null when none was sent),
+ * cached per socket; on a resumed session it returns the chain the leaf's client presented
+ * on its last full handshake, for the caller to verify in full again.
+ */
+export function createChainReader(): (socket: import('node:tls').TLSSocket) => Buffer[] | null;
+
+/** Options of {@link agentOptions}: an identity (PKCS#12 or PEM) and the server's CA. */
+export interface AgentOptionsInput {
+  /** The client identity as PKCS#12 (`.p12`/`.pfx`). */
+  pfx?: string | Buffer;
+  /** The PKCS#12 password. */
+  passphrase?: string;
+  /** The client certificate chain as PEM (with `key`, instead of `pfx`). */
+  cert?: string | Buffer;
+  /** The client private key as PEM. */
+  key?: string | Buffer;
+  /** The CA certificates that issue the server's certificate (the trust store). */
+  ca: string | Buffer | Array<string | Buffer>;
+  /** Verification settings for the server's chain. */
+  config?: Config;
+  /** The check time (Unix seconds or a Date). Default: now. */
+  time?: () => number | Date;
+}
+
+/**
+ * `https.Agent` / `https.request` options for mutual TLS: the identity, the CA, and a
+ * `checkServerIdentity` that verifies the server's chain with certgate (serverAuth, host name).
+ */
+export function agentOptions(options: AgentOptionsInput): import('node:https').AgentOptions;
+
 /** A verifier with fixed trust material, configuration and policy. */
 export class Verifier {
   private constructor();

@@ -1,6 +1,7 @@
 'use strict';
 // certgate for Node (CommonJS): the certgate core as WebAssembly, signatures checked by Node's
-// OpenSSL (`node:crypto`), plus the HTTPS middleware and client helpers. Types: index.d.ts.
+// OpenSSL (`node:crypto`), plus the HTTPS middleware (lib/middleware.js) and the client helper
+// (lib/client.js). Types: index.d.ts.
 
 let wasm;
 try {
@@ -9,6 +10,9 @@ try {
   if (err.code !== 'MODULE_NOT_FOUND') throw err;
   throw new Error('certgate: the WebAssembly build is missing; run `npm run build` in bindings/npm', { cause: err });
 }
+
+const { middleware, fastifyHook, tlsServerOptions, createChainReader } = require('./lib/middleware.js');
+const client = require('./lib/client.js');
 
 module.exports = {
   createVerifier: wasm.createVerifier,
@@ -19,4 +23,9 @@ module.exports = {
   provider: wasm.provider,
   Verifier: wasm.Verifier,
   VerifyResult: wasm.VerifyResult,
+  middleware,
+  fastifyHook,
+  tlsServerOptions,
+  createChainReader,
+  agentOptions: (options) => client.agentOptions(wasm.createVerifier, options),
 };

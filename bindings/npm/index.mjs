@@ -1,6 +1,19 @@
 // certgate for Node (ES modules): the same objects as the CommonJS entry, index.js.
 import certgate from './index.js';
 
-export const { createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult } =
-  certgate;
+export const {
+  createVerifier,
+  inspect,
+  inspectAll,
+  codes,
+  isCertgateError,
+  provider,
+  Verifier,
+  VerifyResult,
+  middleware,
+  fastifyHook,
+  tlsServerOptions,
+  createChainReader,
+  agentOptions,
+} = certgate;
 export default certgate;

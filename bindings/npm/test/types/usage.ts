@@ -49,3 +49,18 @@ console.log(path, cn, principal, decision.roles, anonymous.rule, steps, all, one
 createVerifier({ trusted: 'x' });
 // @ts-expect-error: time is seconds or a Date
 verifier.verify('x', { time: '2026-01-01' });
+
+// The middleware and client helper.
+import https from 'node:https';
+import { middleware, fastifyHook, tlsServerOptions, agentOptions, createChainReader, type RequestCertgate } from 'certgate';
+const mw = middleware({ verifier, clientAuth: 'optional', onDenied: (e) => console.log(e.code) });
+https.createServer(tlsServerOptions({ cert: 'c', key: 'k' }), (req, res) => mw(req, res, () => {
+  const who: RequestCertgate = (req as typeof req & { certgate: RequestCertgate }).certgate;
+  res.end(who.principal ?? 'anonymous');
+}));
+const hook = fastifyHook({ verifier });
+const agent = new https.Agent(agentOptions({ pfx: readFileSync('alice.p12'), passphrase: 'changeit', ca: readFileSync('root-ca.pem') }));
+const reader: (s: import('node:tls').TLSSocket) => Buffer[] | null = createChainReader();
+console.log(hook, agent, reader);
+// @ts-expect-error: "deferred" is the native server's TLS-level mode, not the middleware's
+middleware({ verifier, clientAuth: 'deferred' });

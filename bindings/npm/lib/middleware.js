@@ -1,0 +1,193 @@
+'use strict';
+// HTTPS middleware for node:https, express and fastify: reads the client's chain from the TLS
+// socket, verifies it with a certgate verifier, decides the request by the verifier's route
+// policy, and either attaches `req.certgate = {principal, roles, certificate, result,
+// decision}` or answers 401/403 with the JSON body `{code, message}`. The rules are the
+// native server's (crates/certgate-server/src/routes.rs): a presented certificate that fails
+// verification is reported with its own code where the policy needs a certificate.
+
+const CLIENT_AUTH = ['required', 'optional'];
+const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied'];
+
+/** Most certificates read from a socket: the core's default chain limit. */
+const MAX_CHAIN = 32;
+/** Full chains remembered for resumed TLS sessions, by leaf fingerprint (oldest evicted). */
+const MAX_REMEMBERED = 1024;
+
+/**
+ * The request checker the three integrations share. Options are checked here, once.
+ * @param {object} options see index.d.ts `MiddlewareOptions`
+ */
+function createChecker(options) {
+  if (options === null || typeof options !== 'object') throw configError('middleware options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.includes(key)) throw configError(`unknown middleware option \`${key}\`; known options: ${OPTIONS.join(', ')}`);
+  }
+  const { verifier, clientAuth = 'required', authorize = true, time, onDenied } = options;
+  if (!verifier || typeof verifier.verify !== 'function' || typeof verifier.authorize !== 'function') {
+    throw configError('`verifier` must be a Verifier from createVerifier()');
+  }
+  if (!CLIENT_AUTH.includes(clientAuth)) throw configError('`clientAuth` must be "required" or "optional"');
+  if (typeof authorize !== 'boolean') throw configError('`authorize` must be a boolean');
+  if (time !== undefined && typeof time !== 'function') throw configError('`time` must be a function returning Unix seconds or a Date');
+  if (onDenied !== undefined && typeof onDenied !== 'function') throw configError('`onDenied` must be a function');
+
+  const chainOf = createChainReader();
+
+  /**
+   * Decides one request: `{ok: true, certgate}` or `{ok: false, status, body, error}`.
+   * @param {import('node:http').IncomingMessage} req
+   */
+  return function check(req) {
+    const chain = chainOf(req.socket);
+    let result = null;
+    let refused = null;
+    if (chain !== null) {
+      try {
+        result = verifier.verify(chain, time ? { time: time() } : undefined);
+      } catch (err) {
+        refused = err;
+      }
+    }
+    const method = req.method || 'GET';
+    const path = pathOf(req.url);
+    let decision = null;
+    if (!authorize) {
+      if (refused) return deny(refused, req);
+      if (result === null && clientAuth === 'required') return deny(noCertificate(), req);
+    } else {
+      if (chain === null && clientAuth === 'required') return deny(noCertificate(), req);
+      try {
+        decision = result ? verifier.authorize(result, method, path) : verifier.authorizeAnonymous(method, path);
+      } catch (denial) {
+        return deny(refused && denial.code === 'NO_CERTIFICATE' ? refused : denial, req);
+      }
+    }
+    const certgate = {
+      principal: decision ? decision.principal : result && result.principal,
+      roles: decision ? decision.roles : result ? result.roles : [],
+      certificate: result && result.leaf,
+      result,
+      decision,
+    };
+    return { ok: true, certgate };
+  };
+
+  function deny(error, req) {
+    const status = (error.details && error.details.httpStatus) || 403;
+    if (onDenied) onDenied(error, req);
+    return { ok: false, status, body: { code: error.code, message: error.message }, error };
+  }
+}
+
+/**
+ * A reader of client chains from TLS sockets, cached per socket. On a resumed TLS session
+ * Node returns only the leaf; the reader then returns the chain that leaf's client presented
+ * on its last full handshake (remembered, bounded), which the caller verifies in full again:
+ * nothing is trusted on memory, the intermediates are only candidates for path building.
+ * @returns {(socket: import('node:tls').TLSSocket) => Buffer[] | null}
+ */
+function createChainReader() {
+  const chains = new WeakMap();
+  const remembered = new Map();
+  return function chainOf(socket) {
+    let chain = chains.get(socket);
+    if (chain !== undefined) return chain;
+    chain = readChain(socket);
+    if (chain !== null && chain.length === 1 && typeof socket.isSessionReused === 'function' && socket.isSessionReused()) {
+      const full = remembered.get(chain[0].toString('base64'));
+      if (full !== undefined) chain = full;
+    } else if (chain !== null && chain.length > 1) {
+      const key = chain[0].toString('base64');
+      remembered.delete(key);
+      if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value);
+      remembered.set(key, chain);
+    }
+    if (socket) chains.set(socket, chain);
+    return chain;
+  };
+}
+
+/** Connect/express-style middleware; also usable with node:https as `mw(req, res, next)`. */
+function middleware(options) {
+  const check = createChecker(options);
+  return function certgateMiddleware(req, res, next) {
+    const outcome = check(req);
+    if (!outcome.ok) return sendJson(res, outcome.status, outcome.body);
+    req.certgate = outcome.certgate;
+    next();
+  };
+}
+
+/** A fastify `onRequest` hook: `fastify.addHook('onRequest', fastifyHook({...}))`. */
+function fastifyHook(options) {
+  const check = createChecker(options);
+  return async function certgateHook(request, reply) {
+    const outcome = check(request.raw);
+    if (!outcome.ok) {
+      return reply.code(outcome.status).header('cache-control', 'no-store').type('application/json').send(outcome.body);
+    }
+    request.certgate = outcome.certgate;
+    request.raw.certgate = outcome.certgate;
+  };
+}
+
+/**
+ * TLS server options that ask for a client certificate and leave its verification to
+ * certgate: `https.createServer(tlsServerOptions({cert, key}), handler)`.
+ */
+function tlsServerOptions(options) {
+  return { ...options, requestCert: true, rejectUnauthorized: false };
+}
+
+/** The chain a TLS socket's peer presented, DER leaf first, or null when it sent none. */
+function readChain(socket) {
+  if (!socket || typeof socket.getPeerCertificate !== 'function') return null;
+  let cert = socket.getPeerCertificate(true);
+  if (!cert || !cert.raw) return null;
+  const chain = [];
+  const seen = new Set();
+  // issuerCertificate links end on a self-issued certificate (which links to itself); Node
+  // may append a CA of the server's own store, which the core ignores when it is unused.
+  while (cert && cert.raw && chain.length < MAX_CHAIN) {
+    const id = cert.raw.toString('base64');
+    if (seen.has(id)) break;
+    seen.add(id);
+    chain.push(cert.raw);
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
+function pathOf(url) {
+  const raw = url || '/';
+  const query = raw.search(/[?#]/);
+  return query === -1 ? raw : raw.slice(0, query);
+}
+
+function sendJson(res, status, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+function noCertificate() {
+  const err = new Error('no client certificate was presented');
+  err.name = 'CertgateError';
+  err.code = 'NO_CERTIFICATE';
+  err.certIndex = null;
+  err.details = { httpStatus: 401, certificate: null };
+  return err;
+}
+
+function configError(message) {
+  const err = new TypeError(`certgate: ${message}`);
+  err.code = 'INVALID_CONFIG';
+  return err;
+}
+
+module.exports = { middleware, fastifyHook, tlsServerOptions, createChainReader, readChain, sendJson, configError };

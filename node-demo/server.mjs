@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+// The demo mTLS API server in Node, on the certgate npm package: the same configuration file
+// (certgate-server's server.toml, e.g. from `certgate demo pki`), routes, status codes, JSON
+// bodies and JSON-lines log as the native server (crates/certgate-server).
+//
+//   node node-demo/server.mjs --config DIR/server.toml
+//
+// Routes: GET /health → {"status":"ok"}; GET /whoami → the client's certificate, principal,
+// roles and verdict; GET /customer/{id} → {"id":1,"name":"Customer1"}. Refusals are
+// {"code","message"} with 401 (no certificate) or 403; unknown routes 404, other methods 405.
+// When bindings/inspector is built, its page is served at /inspector/.
+
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseToml } from 'smol-toml';
+import { createChainReader, createVerifier, inspect, tlsServerOptions } from '../bindings/npm/index.mjs';
+
+const CLIENT_AUTH = ['required', 'optional', 'deferred'];
+const KEYS = ['listen', 'cert', 'key', 'trust_store', 'pinned', 'crls', 'client_auth', 'tls_versions', 'policy', 'skew_secs', 'limits'];
+const LIMIT_KEYS = ['handshake_timeout_secs', 'header_read_timeout_secs', 'max_header_bytes', 'max_connections', 'cache_entries'];
+const LIMIT_DEFAULTS = { handshake_timeout_secs: 10, header_read_timeout_secs: 10, max_header_bytes: 16384, max_connections: 1024, cache_entries: 10000 };
+/** Without a policy: /health is anonymous, every other route needs a verified certificate. */
+const NO_POLICY = { routes: [{ path: '/health', access: 'anonymous' }], default: { access: 'authenticated' } };
+const INSPECTOR = new URL('../bindings/inspector/dist/', import.meta.url);
+
+/** Reads and checks a server.toml; relative paths resolve against its directory. */
+export function loadConfig(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const raw = parseToml(text);
+  const dir = path.dirname(path.resolve(file));
+  for (const key of Object.keys(raw)) {
+    if (!KEYS.includes(key)) throw new Error(`${file}: unknown key \`${key}\``);
+  }
+  for (const key of Object.keys(raw.limits ?? {})) {
+    if (!LIMIT_KEYS.includes(key)) throw new Error(`${file}: unknown key \`limits.${key}\``);
+  }
+  const at = (p) => path.resolve(dir, p);
+  const listen = /^(.*):(\d+)$/.exec(raw.listen ?? '');
+  if (!listen) throw new Error(`${file}: \`listen\` must be "host:port"`);
+  const clientAuth = raw.client_auth ?? 'required';
+  if (!CLIENT_AUTH.includes(clientAuth)) throw new Error(`${file}: \`client_auth\` must be one of ${CLIENT_AUTH.join(', ')}`);
+  const versions = raw.tls_versions ?? ['1.2', '1.3'];
+  if (!versions.every((v) => v === '1.2' || v === '1.3') || versions.length === 0) {
+    throw new Error(`${file}: \`tls_versions\` must list "1.2" and/or "1.3"`);
+  }
+  if (!raw.cert || !raw.key) throw new Error(`${file}: \`cert\` and \`key\` are required`);
+  if (!raw.trust_store && !(raw.pinned ?? []).length) throw new Error(`${file}: \`trust_store\` or \`pinned\` is required`);
+  return {
+    host: listen[1].replace(/^\[|\]$/g, ''),
+    port: Number(listen[2]),
+    cert: fs.readFileSync(at(raw.cert)),
+    key: fs.readFileSync(at(raw.key)),
+    trust: raw.trust_store ? fs.readFileSync(at(raw.trust_store)) : undefined,
+    pinned: (raw.pinned ?? []).map((p) => fs.readFileSync(at(p))),
+    crls: (raw.crls ?? []).map((p) => fs.readFileSync(at(p))),
+    policy: raw.policy ? fs.readFileSync(at(raw.policy), 'utf8') : undefined,
+    clientAuth,
+    minVersion: versions.includes('1.2') ? 'TLSv1.2' : 'TLSv1.3',
+    maxVersion: versions.includes('1.3') ? 'TLSv1.3' : 'TLSv1.2',
+    skewSecs: raw.skew_secs ?? 0,
+    limits: { ...LIMIT_DEFAULTS, ...(raw.limits ?? {}) },
+  };
+}
+
+/** Starts the server; resolves to the `https.Server` once it listens. */
+export async function startServer(config) {
+  const verifier = createVerifier({
+    trust: config.trust,
+    pinned: config.pinned,
+    crls: config.crls,
+    config: { skewSecs: config.skewSecs },
+    policy: config.policy ?? NO_POLICY,
+  });
+  const chainOf = createChainReader();
+  const verdicts = new WeakMap();
+
+  /**
+   * The connection's verdict, once per connection: `verdict` is a VerifyResult, a
+   * CertgateError, or null without a certificate; `leaf` the presented leaf's DER.
+   */
+  function connectionOf(socket) {
+    let connection = verdicts.get(socket);
+    if (connection !== undefined) return connection;
+    const chain = chainOf(socket);
+    let verdict = null;
+    if (chain !== null) {
+      try {
+        verdict = verifier.verify(chain);
+      } catch (err) {
+        verdict = err;
+      }
+    }
+    connection = { verdict, leaf: chain ? chain[0] : null };
+    verdicts.set(socket, connection);
+    return connection;
+  }
+
+  const server = https.createServer(
+    tlsServerOptions({
+      cert: config.cert,
+      key: config.key,
+      minVersion: config.minVersion,
+      maxVersion: config.maxVersion,
+      handshakeTimeout: config.limits.handshake_timeout_secs * 1000,
+      maxHeaderSize: config.limits.max_header_bytes,
+    }),
+    (req, res) => handle(req, res, verifier, connectionOf(req.socket)),
+  );
+  server.headersTimeout = config.limits.header_read_timeout_secs * 1000;
+  server.maxConnections = config.limits.max_connections;
+  // The handshake-level part of client_auth, as the native server: "required" refuses a
+  // connection without a valid certificate, "optional" one with an invalid certificate.
+  server.on('secureConnection', (socket) => {
+    if (config.clientAuth === 'deferred') return;
+    const { verdict } = connectionOf(socket);
+    const refused = verdict === null ? config.clientAuth === 'required' : verdict instanceof Error;
+    if (refused) {
+      log('handshake_refused', {
+        peer: `${socket.remoteAddress}:${socket.remotePort}`,
+        code: verdict === null ? 'NO_CERTIFICATE' : verdict.code,
+        message: verdict === null ? 'no client certificate was presented' : verdict.message,
+      });
+      socket.destroy();
+    }
+  });
+  server.on('tlsClientError', () => {}); // a failed handshake is the client's problem, never the server's
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  log('listening', { addr: `${host}:${address.port}`, client_auth: config.clientAuth });
+  return server;
+}
+
+function handle(req, res, verifier, connection) {
+  const { verdict } = connection;
+  const started = process.hrtime.bigint();
+  const url = req.url ?? '/';
+  const query = url.search(/[?#]/);
+  const urlPath = query === -1 ? url : url.slice(0, query);
+  const route = urlPath === '/health' ? '/health' : urlPath === '/whoami' ? '/whoami' : urlPath.startsWith('/customer/') ? '/customer/{id}' : urlPath.startsWith('/inspector/') ? '/inspector/' : '-';
+  let answer;
+  let principal = null;
+  if (route === '/inspector/') {
+    answer = inspector(req, res, urlPath);
+  } else {
+    const access = authorize(verifier, verdict, req.method, urlPath);
+    principal = access.principal;
+    answer = respond(route, req.method, urlPath, connection, access);
+    send(res, answer);
+  }
+  log('request', {
+    peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    method: req.method,
+    route,
+    path: urlPath.slice(0, 256),
+    status: answer.status,
+    code: answer.code,
+    principal,
+    latency_us: Number((process.hrtime.bigint() - started) / 1000n),
+  });
+}
+
+/** The policy's decision, with the principal and roles even when denied (for /whoami and the log). */
+function authorize(verifier, verdict, method, urlPath) {
+  const result = verdict instanceof Error ? null : verdict;
+  try {
+    const decision = result ? verifier.authorize(result, method, urlPath) : verifier.authorizeAnonymous(method, urlPath);
+    return { principal: decision.principal, roles: decision.roles, denial: null };
+  } catch (denial) {
+    const explained = result ? verifier.explain(result, method, urlPath) : null;
+    // A presented certificate that failed verification is reported with its own code.
+    const refusal = verdict instanceof Error && denial.code === 'NO_CERTIFICATE' ? verdict : denial;
+    return { principal: explained?.principal ?? null, roles: explained?.roles ?? [], denial: refusal };
+  }
+}
+
+function respond(route, method, urlPath, connection, access) {
+  if (access.denial) {
+    return route === '/whoami' ? whoami(connection, access) : refuse(access.denial);
+  }
+  if (route === '-') return error(404, 'NOT_FOUND', 'no such route; try /health, /whoami or /customer/{id}');
+  if (method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'only GET is served');
+  if (route === '/health') return ok({ status: 'ok' });
+  if (route === '/whoami') return whoami(connection, access);
+  return customer(urlPath);
+}
+
+function customer(urlPath) {
+  // Canonical decimal only ("1", not "01" or "+1"), so one customer has one URL.
+  const id = urlPath.slice('/customer/'.length);
+  if (/^[1-9][0-9]{0,18}$/.test(id) && BigInt(id) <= 18446744073709551615n) {
+    return ok({ id: Number(id), name: `Customer${id}` });
+  }
+  return error(404, 'NOT_FOUND', 'a customer id is a positive integer, e.g. /customer/1');
+}
+
+function whoami({ verdict, leaf }, access) {
+  const certificate = leafRecord(leaf);
+  const summary =
+    verdict === null || verdict instanceof Error
+      ? { valid: false, code: verdict ? verdict.code : 'NO_CERTIFICATE', message: verdict ? verdict.message : 'no client certificate was presented' }
+      : { valid: true, code: 'OK', message: 'The certificate is valid', pinned: verdict.pinned };
+  const refusal = access.denial ?? (verdict instanceof Error ? verdict : null);
+  const answer = refusal ? refuse(refusal, certificate) : ok({ certificate });
+  answer.body.principal = access.principal;
+  answer.body.roles = access.roles;
+  answer.body.verdict = summary;
+  return answer;
+}
+
+/** The presented leaf, inspected now, when there is one and it decodes. */
+function leafRecord(der) {
+  if (der === null) return null;
+  try {
+    return inspect(der);
+  } catch {
+    return null;
+  }
+}
+
+function refuse(rejection, certificate) {
+  const body = { code: rejection.code, message: rejection.message };
+  if (certificate) body.certificate = certificate;
+  return { status: rejection.details?.httpStatus ?? 403, code: rejection.code, body };
+}
+
+function ok(body) {
+  return { status: 200, code: 'OK', body };
+}
+
+function error(status, code, message) {
+  return { status, code, body: { code, message } };
+}
+
+function send(res, answer) {
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+/** Serves the built inspector page (bindings/inspector/dist) at /inspector/, when present. */
+function inspector(req, res, urlPath) {
+  const relative = decodeURIComponent(urlPath.slice('/inspector/'.length)) || 'index.html';
+  const root = fileURLToPath(INSPECTOR);
+  const file = path.resolve(root, relative);
+  if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    const answer = error(404, 'NOT_FOUND', 'the inspector page is not built here');
+    send(res, answer);
+    return answer;
+  }
+  const body = fs.readFileSync(file);
+  res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
+  res.end(body);
+  return { status: 200, code: 'OK' };
+}
+
+function log(event, fields) {
+  const now = new Date().toISOString();
+  process.stdout.write(`${JSON.stringify({ ts: now, event, ...fields })}\n`);
+}
+
+async function main(argv) {
+  const at = argv.indexOf('--config');
+  if (at === -1 || !argv[at + 1]) {
+    console.error('usage: node node-demo/server.mjs --config DIR/server.toml');
+    return 2;
+  }
+  try {
+    const server = await startServer(loadConfig(argv[at + 1]));
+    for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)));
+    return null;
+  } catch (err) {
+    console.error(`certgate node demo: ${err.message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const code = await main(process.argv.slice(2));
+  if (code !== null) process.exit(code);
+}
