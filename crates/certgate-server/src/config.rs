@@ -175,6 +175,9 @@ impl Config {
         if self.limits.max_header_bytes < 8192 {
             return Err("config: `limits.max_header_bytes` must be at least 8192".into());
         }
+        if self.limits.max_connections > 1_000_000 {
+            return Err("config: `limits.max_connections` must be at most 1000000".into());
+        }
         if self.limits.max_connections == 0
             || self.limits.handshake_timeout_secs == 0
             || self.limits.header_read_timeout_secs == 0

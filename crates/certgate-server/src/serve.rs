@@ -79,7 +79,8 @@ impl Server {
             .map_err(|e| format!("cannot read the listening address: {e}"))
     }
 
-    /// Serves until SIGTERM or SIGINT. Must run inside a Tokio runtime.
+    /// Serves until SIGTERM or SIGINT, then lets open connections finish (at most the header
+    /// read timeout). Must run inside a Tokio runtime.
     pub async fn run(self) -> Result<(), String> {
         let addr = self.local_addr()?;
         let listener = TcpListener::from_std(self.listener)
@@ -144,7 +145,20 @@ impl Server {
                 _ = interrupt.recv() => break,
             }
         }
-        log::event("shutdown", json!({"addr": addr.to_string()}));
+        // Stop accepting; give open connections until the header read timeout (an idle
+        // keep-alive connection is closed by then) to finish their requests.
+        drop(listener);
+        let open = shared.config.limits.max_connections - slots.available_permits();
+        log::event(
+            "shutdown",
+            json!({"addr": addr.to_string(), "open_connections": open}),
+        );
+        let all = u32::try_from(shared.config.limits.max_connections).unwrap_or(u32::MAX);
+        let _ = tokio::time::timeout(
+            shared.config.limits.header_read_timeout(),
+            slots.acquire_many(all),
+        )
+        .await;
         Ok(())
     }
 }

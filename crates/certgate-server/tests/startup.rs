@@ -1,9 +1,10 @@
-//! Fail fast: a bad configuration stops the start with a one-line cause and exit status 1.
+//! Fail fast: a bad configuration stops the start with a one-line cause and exit status 1;
+//! SIGTERM stops a running server cleanly.
 
 mod common;
 
 use common::pki::{now, Ca, Window};
-use common::{start_fails, DemoPki};
+use common::{start_fails, DemoPki, Server};
 
 fn one_line(stderr: &str) -> &str {
     let trimmed = stderr.trim_end();
@@ -70,4 +71,25 @@ fn config_errors_are_one_line() {
         one_line(&stderr).contains("cannot read config file"),
         "{stderr}"
     );
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let pki = DemoPki::new("sigterm");
+    let mut server = Server::start(&pki.config("required", ""));
+    assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+    let status = server.terminate().expect("the server exits after SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(server
+        .wait_for_log(|l| l.contains(r#""event":"shutdown""#))
+        .is_some());
+}
+
+#[test]
+fn absurd_limits_are_refused() {
+    let pki = DemoPki::new("limits-config");
+    let stderr = start_fails(&pki.config("required", "[limits]\nmax_connections = 100000000000\n"));
+    assert!(one_line(&stderr).contains("max_connections"), "{stderr}");
+    let stderr = start_fails(&pki.config("required", "[limits]\nmax_header_bytes = 100\n"));
+    assert!(one_line(&stderr).contains("max_header_bytes"), "{stderr}");
 }

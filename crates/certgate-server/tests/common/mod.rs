@@ -231,6 +231,23 @@ impl Server {
         assert!(status.success());
     }
 
+    /// Sends SIGTERM and waits (at most 30 s) for the process to exit; its exit status.
+    pub fn terminate(&mut self) -> Option<std::process::ExitStatus> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some(status);
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// `GET path` with curl, as the client whose files are `{client}.pem`/`{client}-key.pem`.
     pub fn curl(&self, path: &str, client: Option<&str>) -> Reply {
         let mut cmd = Command::new("curl");
