@@ -52,7 +52,14 @@ impl Regex {
                         abbreviate(source)
                     )
                 } else {
-                    format!("regex `{}` is invalid: {e}", abbreviate(source))
+                    // regex-syntax renders the (wrapped) pattern with a caret and then one
+                    // `error: …` line; the line alone says what is wrong.
+                    let detail = e
+                        .syntax_error()
+                        .map(|se| format!("{se}"))
+                        .and_then(|text| text.lines().find_map(|l| l.strip_prefix("error: ").map(String::from)))
+                        .unwrap_or_else(|| format!("{e}"));
+                    format!("regex `{}` is invalid: {detail}", abbreviate(source))
                 }
             })?;
         Ok(Self { re })

@@ -173,8 +173,8 @@ pub(crate) fn scope(methods: &[String], path: &str) -> String {
 /// **Paths that different layers could read differently are refused**, never guessed at:
 /// a rule for `/admin/**` must not be bypassed by `/public/../admin`, `/admin;x`,
 /// `/%61dmin` or `//admin`. So percent-escapes are decoded, and a path is refused when a
-/// segment is `.` or `..`, decodes to something holding `/`, `\`, `;`, a control character or
-/// invalid UTF-8, or is empty (other than one trailing `/`, which is dropped). A refused path
+/// segment is `.` or `..`, decodes to something holding `/`, `\`, `;`, `%` (a double-encoded
+/// path), a control character or invalid UTF-8, or is empty (other than one trailing `/`, which is dropped). A refused path
 /// is denied with `POLICY_NO_MATCH`.
 pub(crate) fn request_segments(path: &str) -> Result<Vec<Cow<'_, str>>, String> {
     let end = path.find(['?', '#']).unwrap_or(path.len());
@@ -219,10 +219,10 @@ pub(crate) fn request_segments(path: &str) -> Result<Vec<Cow<'_, str>>, String> 
         }
         if segment
             .chars()
-            .any(|c| matches!(c, '/' | '\\' | ';') || c.is_control())
+            .any(|c| matches!(c, '/' | '\\' | ';' | '%') || c.is_control())
         {
             return Err(format!(
-                "request path segment `{}` holds `/`, `\\`, `;` or a control character",
+                "request path segment `{}` holds `/`, `\\`, `;`, an encoded `%` or a control character",
                 abbreviate(raw)
             ));
         }
@@ -273,6 +273,7 @@ mod tests {
             "/a%2fb",
             "/%2e%2e/x",
             "/a%5cb",
+            "/%2561dmin",
             "/a%ZZ",
             "admin",
             "/%ff",
