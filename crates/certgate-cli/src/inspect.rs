@@ -45,6 +45,9 @@ struct Report {
     requests: Vec<RequestInfo>,
     crls: Vec<CrlInfo>,
     private_keys: Vec<KeyInfo>,
+    /// How a PKCS#12 file is protected (MAC, certificate and key encryption).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pkcs12: Option<pkcs12::ProtectionInfo>,
 }
 
 /// A certificate: the core's inspection record, plus its PKCS#12 bag attributes if any.
@@ -214,6 +217,9 @@ fn der_report(input: &[u8], time: u64) -> Result<Option<Report>, Error> {
 }
 
 fn p12_report(input: &[u8], args: &InspectArgs, time: u64) -> Result<Report, Error> {
+    // The structure first: input that is no PKCS#12 file is refused before asking for a password.
+    let protection =
+        pkcs12::protection(input).map_err(|e| fail!("{}: {e}", args.input.display()))?;
     let password = args
         .password
         .read(&format!("{}", args.input.display()), Purpose::Existing)?;
@@ -221,6 +227,7 @@ fn p12_report(input: &[u8], args: &InspectArgs, time: u64) -> Result<Report, Err
         pkcs12::read(input, &password).map_err(|e| fail!("{}: {e}", args.input.display()))?;
     let mut report = Report {
         format: "pkcs12",
+        pkcs12: Some(protection),
         ..Report::default()
     };
     for key in &contents.keys {
@@ -507,6 +514,21 @@ fn text(report: &Report) -> String {
                 .unwrap_or_default();
             let _ = writeln!(out, "    {} at {}{reason}", r.serial, r.revocation_date);
         }
+    }
+    if let Some(p) = &report.pkcs12 {
+        let _ = writeln!(out, "PKCS#12 protection");
+        let _ = writeln!(out, "  {:<14}{}", "MAC", p.mac.as_deref().unwrap_or("none"));
+        let _ = writeln!(out, "  {:<14}{}", "certificates", p.certificates.join("; "));
+        let _ = writeln!(
+            out,
+            "  {:<14}{}",
+            "keys",
+            if p.keys.is_empty() {
+                "-".to_owned()
+            } else {
+                p.keys.join("; ")
+            }
+        );
     }
     for k in &report.private_keys {
         let name = k

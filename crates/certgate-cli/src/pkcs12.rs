@@ -208,3 +208,161 @@ impl Contents {
             .collect()
     }
 }
+
+/// How a PKCS#12 file is protected, read from its structure alone (no password needed):
+/// what `openssl pkcs12 -info` reports, and what old Java, macOS and Windows releases choke on.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ProtectionInfo {
+    /// The integrity MAC: digest and iterations; `None` when the file has no MAC.
+    pub mac: Option<String>,
+    /// How each certificate container is encrypted (`none` for plain ones).
+    pub certificates: Vec<String>,
+    /// How each private key is encrypted (`none` for plain key bags).
+    pub keys: Vec<String>,
+}
+
+/// id-data and id-encryptedData, RFC 5652 §4 and §8.
+const ID_DATA: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+const ID_ENCRYPTED_DATA: der::oid::ObjectIdentifier =
+    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+
+/// Reads the protection of a PKCS#12 file.
+pub fn protection(data: &[u8]) -> Result<ProtectionInfo, Error> {
+    use der::asn1::OctetString;
+    use der::{Decode, Encode};
+    let bad = |e: der::Error| fail!("not a PKCS#12 file (or a damaged one): {e}");
+    let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(bad)?;
+    let mut info = ProtectionInfo {
+        mac: pfx.mac_data.as_ref().map(|m| {
+            format!(
+                "HMAC-{} ({} iterations)",
+                digest_name(&m.mac.algorithm.oid.to_string()),
+                m.iterations
+            )
+        }),
+        ..ProtectionInfo::default()
+    };
+    if pfx.auth_safe.content_type != ID_DATA {
+        return Err(fail!(
+            "the PKCS#12 file is signed with public keys, which certgate does not read"
+        ));
+    }
+    let safes =
+        OctetString::from_der(&pfx.auth_safe.content.to_der().map_err(bad)?).map_err(bad)?;
+    let safes = pkcs12::AuthenticatedSafe::from_der(safes.as_bytes()).map_err(bad)?;
+    for safe in safes {
+        let content = safe.content.to_der().map_err(bad)?;
+        if safe.content_type == ID_ENCRYPTED_DATA {
+            let encrypted =
+                pkcs12::cms::encrypted_data::EncryptedData::from_der(&content).map_err(bad)?;
+            let alg = encrypted
+                .enc_content_info
+                .content_enc_alg
+                .to_der()
+                .map_err(bad)?;
+            info.certificates.push(scheme_name(&alg));
+        } else if safe.content_type == ID_DATA {
+            let bags = OctetString::from_der(&content).map_err(bad)?;
+            let bags = pkcs12::safe_bag::SafeContents::from_der(bags.as_bytes()).map_err(bad)?;
+            let mut plain_certs = false;
+            for bag in bags {
+                if bag.bag_id == pkcs12::PKCS_12_PKCS8_KEY_BAG_OID {
+                    // bagValue is [0] EXPLICIT (RFC 7292 §4.2).
+                    type Shrouded = pkcs12::pbe_params::EncryptedPrivateKeyInfo;
+                    let key = der::asn1::ContextSpecific::<Shrouded>::from_der(&bag.bag_value);
+                    let alg = key
+                        .ok()
+                        .and_then(|k| k.value.encryption_algorithm.to_der().ok());
+                    info.keys.push(
+                        alg.map(|a| scheme_name(&a))
+                            .unwrap_or_else(|| "unknown".into()),
+                    );
+                } else if bag.bag_id == pkcs12::PKCS_12_KEY_BAG_OID {
+                    info.keys.push("none".into());
+                } else if bag.bag_id == pkcs12::PKCS_12_CERT_BAG_OID {
+                    plain_certs = true;
+                }
+            }
+            if plain_certs {
+                info.certificates.push("none".into());
+            }
+        }
+    }
+    Ok(info)
+}
+
+/// A password-based encryption scheme in words, from its DER AlgorithmIdentifier.
+fn scheme_name(alg: &[u8]) -> String {
+    use der::Decode;
+    use pkcs8::pkcs5::{self, pbes2};
+    match pkcs5::EncryptionScheme::from_der(alg) {
+        Ok(pkcs5::EncryptionScheme::Pbes2(params)) => {
+            let kdf = match &params.kdf {
+                pbes2::Kdf::Pbkdf2(p) => {
+                    let prf = match p.prf {
+                        pbes2::Pbkdf2Prf::HmacWithSha1 => "SHA1",
+                        pbes2::Pbkdf2Prf::HmacWithSha224 => "SHA224",
+                        pbes2::Pbkdf2Prf::HmacWithSha256 => "SHA256",
+                        pbes2::Pbkdf2Prf::HmacWithSha384 => "SHA384",
+                        pbes2::Pbkdf2Prf::HmacWithSha512 => "SHA512",
+                        _ => "other",
+                    };
+                    format!("PBKDF2-HMAC-{prf}, {} iterations", p.iteration_count)
+                }
+                pbes2::Kdf::Scrypt(p) => format!(
+                    "scrypt N={} r={} p={}",
+                    p.cost_parameter, p.block_size, p.parallelization
+                ),
+                _ => "other key derivation".into(),
+            };
+            let cipher = match params.encryption {
+                pbes2::EncryptionScheme::Aes128Cbc { .. } => "AES-128-CBC",
+                pbes2::EncryptionScheme::Aes192Cbc { .. } => "AES-192-CBC",
+                pbes2::EncryptionScheme::Aes256Cbc { .. } => "AES-256-CBC",
+                pbes2::EncryptionScheme::Aes128Gcm { .. } => "AES-128-GCM",
+                pbes2::EncryptionScheme::Aes256Gcm { .. } => "AES-256-GCM",
+                pbes2::EncryptionScheme::DesEde3Cbc { .. } => "3DES-CBC",
+                _ => "other cipher",
+            };
+            format!("PBES2 ({kdf}, {cipher})")
+        }
+        Ok(pkcs5::EncryptionScheme::Pbes1(_)) => "PBES1 (legacy)".into(),
+        Ok(_) => "unknown".into(),
+        Err(_) => legacy_pbe_name(alg),
+    }
+}
+
+/// The PKCS#12 PBE schemes (RFC 7292 appendix C), with their iteration count.
+fn legacy_pbe_name(alg: &[u8]) -> String {
+    use der::Decode;
+    let Ok(alg) = pkcs8::spki::AlgorithmIdentifierOwned::from_der(alg) else {
+        return "unknown".into();
+    };
+    let name = match alg.oid.to_string().as_str() {
+        "1.2.840.113549.1.12.1.1" => "pbeWithSHAAnd128BitRC4".to_owned(),
+        "1.2.840.113549.1.12.1.2" => "pbeWithSHAAnd40BitRC4".to_owned(),
+        "1.2.840.113549.1.12.1.3" => "pbeWithSHAAnd3-KeyTripleDES-CBC".to_owned(),
+        "1.2.840.113549.1.12.1.4" => "pbeWithSHAAnd2-KeyTripleDES-CBC".to_owned(),
+        "1.2.840.113549.1.12.1.5" => "pbeWithSHAAnd128BitRC2-CBC".to_owned(),
+        "1.2.840.113549.1.12.1.6" => "pbeWithSHAAnd40BitRC2-CBC".to_owned(),
+        other => return other.to_owned(),
+    };
+    let iterations = alg
+        .parameters
+        .and_then(|p| p.decode_as::<pkcs12::pbe_params::Pkcs12PbeParams>().ok())
+        .map(|p| format!(", {} iterations", p.iterations))
+        .unwrap_or_default();
+    format!("{name} (legacy{iterations})")
+}
+
+fn digest_name(oid: &str) -> &'static str {
+    match oid {
+        "1.3.14.3.2.26" => "SHA1",
+        "2.16.840.1.101.3.4.2.4" => "SHA224",
+        "2.16.840.1.101.3.4.2.1" => "SHA256",
+        "2.16.840.1.101.3.4.2.2" => "SHA384",
+        "2.16.840.1.101.3.4.2.3" => "SHA512",
+        _ => "unknown",
+    }
+}

@@ -246,6 +246,30 @@ fn openssl_reads_both_encryption_modes() {
         let certs = dir.openssl(&["pkcs12", "-in", file, "-passin", &pass, "-nokeys"]);
         assert_eq!(certs.matches("BEGIN CERTIFICATE").count(), 2, "{certs}");
     }
+    // certgate's inspect reports the same protection as openssl.
+    for (file, mac, scheme) in [
+        ("modern.p12", "HMAC-SHA256", "PBES2 (PBKDF2-HMAC-SHA256"),
+        ("legacy.p12", "HMAC-SHA1", "pbeWithSHAAnd3-KeyTripleDES-CBC"),
+    ] {
+        let out = dir.certgate_env(&["inspect", file, "--json"], &env);
+        common::assert_success(&out, "inspect");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let protection = &json["pkcs12"];
+        assert!(
+            protection["mac"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(mac)),
+            "{protection}"
+        );
+        for part in ["certificates", "keys"] {
+            assert!(
+                protection[part][0]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(scheme)),
+                "{file} {part}: {protection}"
+            );
+        }
+    }
     // A wrong password fails in openssl as well.
     let wrong = dir.tool(
         "openssl",
