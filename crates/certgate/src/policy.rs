@@ -372,11 +372,7 @@ impl Policy {
                 let principal = identity
                     .and_then(|id| self.principal.extract(id))
                     .map(String::from);
-                let roles = identity
-                    .map(|id| {
-                        self.role_list(self.roles_of(id, principal.as_deref(), &mut Trace(None)))
-                    })
-                    .unwrap_or_default();
+                let roles = identity.map(|id| self.roles(id)).unwrap_or_default();
                 let rule = steps
                     .iter()
                     .rev()
@@ -402,6 +398,14 @@ impl Policy {
             steps,
             outcome,
         }
+    }
+
+    /// The roles this policy gives an identity (its principal's entry in the roles table and
+    /// every grant it matches), sorted. The policy's `require` is not applied here; requests
+    /// are decided by [`Policy::evaluate`].
+    pub fn roles(&self, identity: &Identity) -> Vec<String> {
+        let principal = self.principal.extract(identity);
+        self.role_list(self.roles_of(identity, principal, &mut Trace(None)))
     }
 
     /// The principal this policy gives an identity, if any.

@@ -568,6 +568,7 @@ fn grants_give_roles_by_matcher_and_combine_with_the_table() {
         .evaluate(Some(&ann), "post", "/payments/1/refund")
         .unwrap();
     assert_eq!(d.roles, ["auditor", "payments-writer", "reader"]);
+    assert_eq!(p.roles(&ann), d.roles);
     assert!(p.evaluate(Some(&ann), "PUT", "/payments/1").is_ok());
     assert!(p.evaluate(Some(&ann), "GET", "/audit").is_ok());
     let bob = pki.identity(&p, staff("bob", "eng"));
@@ -972,6 +973,16 @@ fn invalid_policies_name_the_line_and_field() {
 }
 
 // ---- identity decoding ---------------------------------------------------------------------
+
+/// Servers share one policy and per-connection identities across threads.
+#[test]
+fn policy_and_identity_are_send_and_sync() {
+    fn shared<T: Send + Sync + Clone>() {}
+    shared::<Policy>();
+    shared::<certgate::Identity>();
+    shared::<certgate::Decision>();
+    shared::<certgate::policy::Explanation>();
+}
 
 #[test]
 fn identity_agrees_with_the_inspection_record() {
