@@ -12,9 +12,7 @@ use rcgen::{
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, RevocationReason,
     RevokedCertParams, SerialNumber,
 };
-use rustls::pki_types::{
-    CertificateDer, CertificateRevocationListDer, PrivateKeyDer, PrivatePkcs8KeyDer,
-};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 pub const DAY: u64 = 86_400;
 
@@ -146,18 +144,6 @@ impl Ca {
         .signed_by(&Issuer::from_params(&self.params, &self.key))
         .expect("sign CRL");
         crl.pem().expect("CRL PEM")
-    }
-
-    /// The same CRL as DER.
-    pub fn crl_der(
-        &self,
-        revoked: &[u64],
-        this_update: u64,
-        days: u64,
-    ) -> CertificateRevocationListDer<'static> {
-        let pem_text = self.crl_pem(revoked, this_update, days);
-        rustls::pki_types::pem::PemObject::from_pem_slice(pem_text.as_bytes())
-            .expect("CRL PEM parses")
     }
 
     fn serial(&mut self) -> u64 {

@@ -211,17 +211,6 @@ impl Server {
         }
     }
 
-    /// How many log lines match `pred` now.
-    pub fn count_log(&self, pred: impl Fn(&str) -> bool) -> usize {
-        self.log
-            .0
-            .lock()
-            .expect("log lock")
-            .iter()
-            .filter(|l| pred(l))
-            .count()
-    }
-
     /// Sends SIGHUP.
     pub fn hangup(&self) {
         let status = Command::new("kill")
