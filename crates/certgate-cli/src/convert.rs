@@ -96,29 +96,27 @@ fn to_der(args: &PemDerArgs) -> Result<(), Error> {
     }
     let blocks = pem_io::blocks(&input, &args.input)?;
     let labels: Vec<&str> = blocks.iter().filter_map(|b| b.label.as_deref()).collect();
-    let (der, mode) = if labels.iter().all(|l| *l == "CERTIFICATE") {
-        (
+    let (der, mode) = match (blocks.as_slice(), labels.as_slice()) {
+        (_, all) if all.iter().all(|l| *l == "CERTIFICATE") => (
             blocks
                 .iter()
                 .flat_map(|b| b.der.iter().copied())
                 .collect::<Vec<u8>>(),
             Mode::Public,
-        )
-    } else if blocks.len() == 1 && labels[0].contains("PRIVATE KEY") {
-        (keys::to_pkcs8(&input, &args.input)?, Mode::Secret)
-    } else if blocks.len() == 1
-        && matches!(
-            labels[0],
-            "X509 CRL" | "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST"
-        )
-    {
-        (blocks[0].der.clone(), Mode::Public)
-    } else {
-        return Err(fail!(
-            "{} holds {}; DER holds one kind of object (certificates may be several)",
-            args.input.display(),
-            labels.join(", ")
-        ));
+        ),
+        (_, [label]) if label.contains("PRIVATE KEY") => {
+            (keys::to_pkcs8(&input, &args.input)?, Mode::Secret)
+        }
+        ([block], ["X509 CRL" | "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST"]) => {
+            (block.der.clone(), Mode::Public)
+        }
+        _ => {
+            return Err(fail!(
+                "{} holds {}; DER holds one kind of object (certificates may be several)",
+                args.input.display(),
+                labels.join(", ")
+            ))
+        }
     };
     out.add(&args.out, mode, der);
     out.commit()

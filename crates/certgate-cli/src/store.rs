@@ -131,19 +131,22 @@ pub fn build_keystore(args: &KeystoreArgs) -> Result<(), Error> {
     for path in &args.certs {
         chain.extend(pki::read_certs(path)?);
     }
-    let leaf = &chain[0];
+    // clap requires one --cert, and read_certs refuses a file without a certificate.
+    let (Some(leaf), Some(first_file)) = (chain.first(), args.certs.first()) else {
+        return Err(fail!("a key store needs the key's certificate (--cert)"));
+    };
     let (_, parsed) =
-        X509Certificate::from_der(leaf).map_err(|e| fail!("{}: {e}", args.certs[0].display()))?;
+        X509Certificate::from_der(leaf).map_err(|e| fail!("{}: {e}", first_file.display()))?;
     if parsed.public_key().subject_public_key.data.as_ref() != key.pair().public_key_raw() {
         return Err(fail!(
             "{} is not the key of the first certificate in {}",
             args.key.display(),
-            args.certs[0].display()
+            first_file.display()
         ));
     }
     let alias = match &args.alias {
         Some(alias) => alias.clone(),
-        None => alias_for(leaf, &args.certs[0]),
+        None => alias_for(leaf, first_file),
     };
     let password = args.password.read("the key store", Purpose::New)?;
     let data = pkcs12::key_store(
