@@ -65,7 +65,8 @@ function main() {
     });
     const out = path.join(pkgDir, 'pkg', build.name);
     fs.rmSync(out, { recursive: true, force: true });
-    run('wasm-bindgen', ['--target', build.target, '--no-typescript', '--out-dir', out, wasmFile]);
+    // The name section only serves stack traces with function names; it is a fifth of the file.
+    run('wasm-bindgen', ['--target', build.target, '--no-typescript', '--remove-name-section', '--remove-producers-section', '--out-dir', out, wasmFile]);
     // The glue's module system, so Node never has to guess it.
     const type = build.target === 'web' ? 'module' : 'commonjs';
     fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);

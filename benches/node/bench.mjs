@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Node bench: µs per client-chain verification, same chains, same process, same fixed time.
+//   certgate (node)  the npm package's Node build: the core in wasm, signatures by node:crypto
+//   certgate (web)   the pure-wasm build: the core and ring in wasm
+//   X509Certificate  Node's built-in checks: parse, issuer links, signatures, dates, CA flag, EKU
+// and each one's ratio to the native core's criterion figure when one exists (benches/benches/
+// verify.rs, `certgate` function); `--native` runs that criterion bench first.
+//
+//   npm --prefix bindings/npm run build && node benches/node/bench.mjs [--native] [--kinds p256,rsa2048,mixed]
+//
+// Chains: crates/certgate/tests/fixtures/bench/<kind>/{root,chain}.pem (leaf, intermediate).
+
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const require = createRequire(import.meta.url);
+const FIXED_TIME = 1_780_000_000;
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+const args = process.argv.slice(2);
+const kindsArg = args.includes('--kinds') ? args[args.indexOf('--kinds') + 1] : 'p256,rsa2048,mixed,ed25519';
+const KINDS = kindsArg.split(',');
+const seconds = Number(process.env.BENCH_SECONDS || 1.5);
+
+function pemBlocks(text) {
+  return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) =>
+    Buffer.from(b.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
+  );
+}
+
+/** Mean µs per call of `fn`: a warm-up, then timed batches for `seconds`. */
+function measure(fn) {
+  for (let i = 0; i < 300; i++) fn();
+  let calls = 0;
+  let batch = 100;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  for (;;) {
+    for (let i = 0; i < batch; i++) fn();
+    calls += batch;
+    const elapsed = process.hrtime.bigint() - start;
+    if (elapsed >= budget) return Number(elapsed) / 1000 / calls;
+    batch = Math.min(batch * 2, 5000);
+  }
+}
+
+/** Node's X509Certificate: everything it can check of a chain, from DER, per call. */
+function x509Checker(rootDer) {
+  const root = new X509Certificate(rootDer);
+  const rootKey = root.publicKey;
+  const time = new Date(FIXED_TIME * 1000);
+  const valid = (c) => new Date(c.validFrom) <= time && time <= new Date(c.validTo);
+  return (ders) => {
+    const leaf = new X509Certificate(ders[0]);
+    const intermediate = new X509Certificate(ders[1]);
+    const ok =
+      leaf.checkIssued(intermediate) &&
+      leaf.verify(intermediate.publicKey) &&
+      intermediate.checkIssued(root) &&
+      intermediate.verify(rootKey) &&
+      intermediate.ca &&
+      !leaf.ca &&
+      valid(leaf) &&
+      valid(intermediate) &&
+      valid(root) &&
+      (leaf.keyUsage === undefined || leaf.keyUsage.includes(CLIENT_AUTH));
+    if (!ok) throw new Error('X509Certificate refused the bench chain');
+    return ok;
+  };
+}
+
+/** The native core's mean ns per chain from criterion's estimates, when present. */
+function nativeMicros(kind) {
+  const target = process.env.CARGO_TARGET_DIR || path.join(repo, 'target');
+  const file = path.join(target, 'criterion', kind, 'certgate', 'new', 'estimates.json');
+  if (!fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, 'utf8')).mean.point_estimate / 1000;
+}
+
+async function main() {
+  if (args.includes('--native')) {
+    execFileSync('cargo', ['bench', '-p', 'certgate-benches', '--bench', 'verify', '--', '^[a-z0-9]+/certgate$'], { cwd: repo, stdio: 'inherit' });
+  }
+  const node = require('../../bindings/npm/index.js');
+  const web = await import('../../bindings/npm/web.mjs');
+  web.initSync({ module: fs.readFileSync(path.join(repo, 'bindings/npm/pkg/web/certgate_wasm_bg.wasm')) });
+
+  const rows = [];
+  for (const kind of KINDS) {
+    const dir = path.join(repo, 'crates/certgate/tests/fixtures/bench', kind);
+    const rootPem = fs.readFileSync(path.join(dir, 'root.pem'), 'utf8');
+    const chain = pemBlocks(fs.readFileSync(path.join(dir, 'chain.pem'), 'utf8'));
+    const options = { time: FIXED_TIME };
+    const nodeVerifier = node.createVerifier({ trust: rootPem });
+    const webVerifier = web.createVerifier({ trust: rootPem });
+    const x509 = x509Checker(pemBlocks(rootPem)[0]);
+    // Same verdict from all three before timing anything.
+    nodeVerifier.verify(chain, options);
+    webVerifier.verify(chain, options);
+    x509(chain);
+    const native = nativeMicros(kind);
+    const results = {
+      'certgate (node)': measure(() => nodeVerifier.verify(chain, options).free()),
+      'certgate (web)': measure(() => webVerifier.verify(chain, options).free()),
+      'X509Certificate': measure(() => x509(chain)),
+    };
+    for (const [name, us] of Object.entries(results)) {
+      rows.push({ kind, verifier: name, 'µs/chain': us.toFixed(1), 'vs native': native ? `${(us / native).toFixed(2)}×` : 'n/a', 'vs X509Certificate': `${(us / results.X509Certificate).toFixed(2)}×` });
+    }
+    if (native) rows.push({ kind, verifier: 'native core (criterion)', 'µs/chain': native.toFixed(1), 'vs native': '1.00×', 'vs X509Certificate': `${(native / results.X509Certificate).toFixed(2)}×` });
+  }
+  console.table(rows);
+  if (rows.every((r) => r['vs native'] === 'n/a')) {
+    console.log('no native figure: run with --native (cargo bench -p certgate-benches --bench verify) for the ratios');
+  }
+}
+
+await main();
