@@ -738,10 +738,12 @@ fn bench_chain(
         key(intermediate_key)?,
         &root,
     )?;
-    let leaf = ca.issue(
-        &g.leaf_params(&format!("bench-{kind}"), Window::Leaf),
-        &key(leaf_key)?,
-    )?;
+    // An email SAN: pyca/cryptography's client verifier (a bench peer) requires a SAN.
+    let mut leaf_params = g.leaf_params(&format!("bench-{kind}"), Window::Leaf);
+    leaf_params.subject_alt_names = vec![SanType::Rfc822Name(
+        format!("bench-{kind}@example.org").try_into()?,
+    )];
+    let leaf = ca.issue(&leaf_params, &key(leaf_key)?)?;
     let what =
         format!("{root_key} root → {intermediate_key} intermediate → {leaf_key} client leaf");
     g.certs(
