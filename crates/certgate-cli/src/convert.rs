@@ -10,10 +10,10 @@ use x509_parser::revocation_list::CertificateRevocationList;
 use crate::error::{fail, Error};
 use crate::files::{self, Mode, Outputs};
 use crate::keys;
+use crate::keystore::{self, KeystoreArgs};
 use crate::password::{PasswordArgs, Purpose};
 use crate::pem_io;
 use crate::pkcs12;
-use crate::store::{self, KeystoreArgs};
 
 /// Conversion commands.
 #[derive(Debug, clap::Subcommand)]
@@ -83,7 +83,7 @@ pub fn run(cmd: ConvertCommand) -> Result<(), Error> {
         ConvertCommand::ToDer(args) => to_der(&args),
         ConvertCommand::ToPem(args) => to_pem(&args),
         ConvertCommand::Key(args) => key(&args),
-        ConvertCommand::ToP12(args) => store::build_keystore(&args),
+        ConvertCommand::ToP12(args) => keystore::build_keystore(&args),
         ConvertCommand::FromP12(args) => from_p12(&args),
     }
 }

@@ -21,11 +21,12 @@ mod error;
 mod files;
 mod inspect;
 mod keys;
+mod keystore;
 mod password;
 mod pem_io;
 mod pkcs12;
 mod pki;
-mod store;
+mod truststore;
 mod verify;
 
 use std::process::ExitCode;
@@ -70,10 +71,10 @@ enum Command {
     Convert(convert::ConvertCommand),
     /// PKCS#12 trust stores (certificates only) that Java and keytool accept.
     #[command(subcommand)]
-    Truststore(store::TruststoreCommand),
+    Truststore(truststore::TruststoreCommand),
     /// PKCS#12 key stores: one private key with its certificate chain.
     #[command(subcommand)]
-    Keystore(store::KeystoreCommand),
+    Keystore(keystore::KeystoreCommand),
     /// Throwaway demo material.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
@@ -102,8 +103,8 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Verify(args) => verify::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Convert(cmd) => convert::run(cmd),
-        Command::Truststore(cmd) => store::run_truststore(cmd),
-        Command::Keystore(cmd) => store::run_keystore(cmd),
+        Command::Truststore(cmd) => truststore::run(cmd),
+        Command::Keystore(cmd) => keystore::run(cmd),
         Command::Demo(cmd) => demo::run(cmd),
     }
 }

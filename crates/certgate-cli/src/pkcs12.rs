@@ -19,6 +19,36 @@ pub enum Protection {
     Legacy,
 }
 
+impl Protection {
+    /// Legacy when `legacy` (the `--legacy` flag), else modern.
+    pub fn from_legacy(legacy: bool) -> Self {
+        if legacy {
+            Self::Legacy
+        } else {
+            Self::Modern
+        }
+    }
+}
+
+/// An entry alias from the certificate's CN, lowercased (keytool shows aliases lowercased),
+/// else from the file name.
+pub fn alias_for(der: &[u8], path: &std::path::Path) -> String {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let cn = X509Certificate::from_der(der).ok().and_then(|(_, c)| {
+        c.subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok().map(str::to_owned))
+    });
+    match cn {
+        Some(cn) if !cn.trim().is_empty() => cn.trim().to_lowercase(),
+        _ => path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "certificate".into()),
+    }
+}
+
 /// Iterations of the key derivation and the MAC for modern files: Java's own default.
 const MODERN_ITERATIONS: u32 = 10_000;
 /// Iterations for legacy files: OpenSSL's `-legacy` default, which old readers accept.
