@@ -32,6 +32,34 @@
 //! access = "deny"
 //! ```
 //!
+//! In Rust: load once, decode each verified leaf once, evaluate per request.
+//!
+//! ```
+//! use certgate::{Code, Policy};
+//!
+//! let policy = Policy::from_toml(
+//!     r#"
+//!     [[routes]]
+//!     path = "/health"
+//!     access = "anonymous"
+//!
+//!     [default]
+//!     access = "authenticated"
+//!     "#,
+//! )?;
+//! assert!(policy.evaluate(None, "GET", "/health").is_ok());
+//!
+//! let denied = policy.evaluate(None, "GET", "/orders/7").unwrap_err();
+//! assert_eq!((denied.code, denied.code.http_status()), (Code::NoCertificate, 401));
+//!
+//! // With a verified chain: `let identity = policy.identity(&verified)?;` once per
+//! // connection, then `policy.evaluate(Some(&identity), method, path)` per request.
+//! let refused = Policy::from_toml("[[routes]]\npath = \"/a\"\nrole = [\"admin\"]").unwrap_err();
+//! assert_eq!(refused.code(), Code::InvalidPolicy);
+//! assert_eq!(refused.line, Some(3));
+//! # Ok::<(), certgate::PolicyError>(())
+//! ```
+//!
 //! # Evaluation
 //!
 //! 1. The request path is normalised; a path that layers could read differently (`..`,

@@ -128,6 +128,8 @@ fn a_one_megabyte_pattern_is_refused_at_load() {
         spec.require = Some(matcher);
         let e = refused(Policy::from_spec(&spec));
         assert!(e.message.contains("-byte limit"), "{}", e.message);
+        assert_eq!(e.line, None, "objects have no lines");
+        assert!(e.field.starts_with("require."), "{}", e.field);
     }
     let mut spec = PolicySpec::default();
     spec.principal.regex = Some(format!("({huge})"));
