@@ -294,38 +294,19 @@ impl Policy {
             let rule = Rule::new(names, fields, &mut compiler, &mut need_role, &at)?;
             routes.push(Route::new(&r.methods, &r.path, rule, &at)?);
         }
-        let default = match &spec.default {
-            Some(d) => {
-                let fields = RuleFields {
-                    access: d.access,
-                    roles: &d.roles,
-                    require: d.require.as_ref(),
-                };
-                let names = (String::from("default"), String::from("any other request"));
-                Rule::new(
-                    names,
-                    fields,
-                    &mut compiler,
-                    &mut need_role,
-                    &root.key("default"),
-                )?
-            }
-            None => {
-                let fields = RuleFields {
-                    access: Some(Access::Deny),
-                    roles: &[],
-                    require: None,
-                };
-                let names = (String::from("default"), String::from("any other request"));
-                Rule::new(
-                    names,
-                    fields,
-                    &mut compiler,
-                    &mut need_role,
-                    &root.key("default"),
-                )?
-            }
+        let deny = RuleSpec {
+            access: Some(Access::Deny),
+            ..RuleSpec::default()
         };
+        let d = spec.default.as_ref().unwrap_or(&deny);
+        let fields = RuleFields {
+            access: d.access,
+            roles: &d.roles,
+            require: d.require.as_ref(),
+        };
+        let names = (String::from("default"), String::from("any other request"));
+        let default_at = root.key("default");
+        let default = Rule::new(names, fields, &mut compiler, &mut need_role, &default_at)?;
 
         let matchers = require
             .iter()

@@ -59,60 +59,16 @@ impl Matcher {
                 Some(issuer) => attributes_on(attrs, "issuer", issuer, why),
                 None => not_decoded(why, "issuer"),
             },
-            Self::SanDns(patterns) => {
-                let sans = &id.sans().dns;
-                let hit = sans.iter().find(|name| {
-                    let name = name.strip_suffix('.').unwrap_or(name);
-                    patterns.iter().any(|(p, _)| p.is_match_split(name, '.'))
-                });
-                report(
-                    why,
-                    "DNS SAN",
-                    hit.map(String::as_str),
-                    sans,
-                    patterns.iter().map(|(_, s)| s.as_str()),
-                )
+            Self::SanDns(p) => san_on(why, "DNS SAN", &id.sans().dns, p, |pattern, name| {
+                pattern.is_match_split(name.strip_suffix('.').unwrap_or(name), '.')
+            }),
+            Self::SanIp(p) => san_on(why, "IP SAN", &id.sans().ip, p, |net, ip| {
+                ip.parse::<IpAddr>().is_ok_and(|ip| net.contains(ip))
+            }),
+            Self::SanEmail(p) => {
+                san_on(why, "email SAN", &id.sans().email, p, |g, e| g.is_match(e))
             }
-            Self::SanIp(nets) => {
-                let sans = &id.sans().ip;
-                let hit = sans.iter().find(|ip| {
-                    ip.parse::<IpAddr>()
-                        .is_ok_and(|ip| nets.iter().any(|(net, _)| net.contains(ip)))
-                });
-                report(
-                    why,
-                    "IP SAN",
-                    hit.map(String::as_str),
-                    sans,
-                    nets.iter().map(|(_, s)| s.as_str()),
-                )
-            }
-            Self::SanEmail(globs) => {
-                let sans = &id.sans().email;
-                let hit = sans
-                    .iter()
-                    .find(|e| globs.iter().any(|(g, _)| g.is_match(e)));
-                report(
-                    why,
-                    "email SAN",
-                    hit.map(String::as_str),
-                    sans,
-                    globs.iter().map(|(_, s)| s.as_str()),
-                )
-            }
-            Self::SanUri(globs) => {
-                let sans = &id.sans().uri;
-                let hit = sans
-                    .iter()
-                    .find(|u| globs.iter().any(|(g, _)| g.is_match(u)));
-                report(
-                    why,
-                    "URI SAN",
-                    hit.map(String::as_str),
-                    sans,
-                    globs.iter().map(|(_, s)| s.as_str()),
-                )
-            }
+            Self::SanUri(p) => san_on(why, "URI SAN", &id.sans().uri, p, |g, u| g.is_match(u)),
             Self::Spiffe { trust_domain, path } => {
                 let parts = id.spiffe_parts();
                 let matched = parts.is_some_and(|(domain, p)| {
@@ -492,15 +448,19 @@ fn attributes_on(
     failing.is_none()
 }
 
-fn report<'a>(
+/// Whether any SAN of one type matches any of the patterns; with `why`, appends the reason.
+fn san_on<P>(
     why: Option<&mut String>,
     what: &str,
-    hit: Option<&str>,
     sans: &[String],
-    wanted: impl Iterator<Item = &'a str>,
+    patterns: &[(P, String)],
+    matches: impl Fn(&P, &str) -> bool,
 ) -> bool {
+    let hit = sans
+        .iter()
+        .find(|san| patterns.iter().any(|(p, _)| matches(p, san)));
     if let Some(why) = why {
-        let wanted: Vec<&str> = wanted.collect();
+        let wanted: Vec<&str> = patterns.iter().map(|(_, s)| s.as_str()).collect();
         let _ = match (hit, sans.is_empty()) {
             (Some(h), _) => write!(why, "{what} `{h}` matches {}", wanted.join(" or ")),
             (None, true) => write!(

@@ -113,9 +113,11 @@ pub struct RouteSpec {
     /// HTTP methods (case-insensitive); empty or absent: any method.
     #[serde(default)]
     pub methods: Vec<String>,
-    /// Path pattern: `/`-separated segments, each literal, `{name}` or `*` (one segment),
-    /// a glob such as `v*` within a segment, or a final `**` (any number of segments).
+    /// Path pattern: `/`-separated segments, each literal, `{name}` or `*` (one segment) or
+    /// a glob such as `v*` within a segment, and at most one `**` (any number of segments).
     pub path: String,
+    // The three fields below are [`RuleSpec`]'s, repeated rather than `#[serde(flatten)]`ed:
+    // flatten would disable `deny_unknown_fields` and lose TOML positions in errors.
     /// `anonymous`, `authenticated` or `deny`. Absent: `authenticated` when `roles` is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<Access>,
