@@ -7,10 +7,10 @@
 //! [`Policy::from_spec`]). `crates/certgate/policy.example.toml` documents every key.
 //!
 //! ```toml
+//! require = { subject_regex = "CN=[a-z]+,OU=staff,O=Example,C=GB" }
+//!
 //! [principal]
 //! source = "subject_regex"          # Spring's CN=(.*?)(?:,|$) unless `regex` is given
-//!
-//! require = { subject_regex = "CN=[a-z]+,OU=staff,O=Example,C=GB" }
 //!
 //! [roles]
 //! pavel = ["user"]
@@ -62,8 +62,8 @@
 //!
 //! # Evaluation
 //!
-//! 1. The request path is normalised; a path that layers could read differently (`..`,
-//!    `//`, `;`, an encoded `/`) is denied outright.
+//! 1. The request path is percent-decoded; a path that layers could read differently (`..`,
+//!    `//`, `;`, an encoded `/` or `%`) is denied outright (`POLICY_NO_MATCH`).
 //! 2. The first route whose methods and path match decides; no match: the default rule
 //!    (deny when absent).
 //! 3. `anonymous` admits everyone. `deny` refuses everyone (`POLICY_NO_MATCH`). Otherwise a

@@ -1019,3 +1019,27 @@ fn identity_agrees_with_the_inspection_record() {
     flipped[4] ^= 0xff;
     assert!(certgate::Identity::from_der(&flipped).is_err());
 }
+
+/// The TOML example in the `policy` module's documentation is a valid policy.
+#[test]
+fn the_module_documentation_example_loads() {
+    let source = include_str!("../src/policy.rs");
+    let start = source.find("//! ```toml\n").unwrap() + "//! ```toml\n".len();
+    let end = start + source[start..].find("//! ```\n").unwrap();
+    let toml: String = source[start..end]
+        .lines()
+        .map(|l| {
+            l.strip_prefix("//!")
+                .unwrap()
+                .strip_prefix(' ')
+                .unwrap_or("")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let p = policy(&toml);
+    assert!(p.evaluate(None, "GET", "/login").is_ok());
+    assert_eq!(
+        denied(p.evaluate(None, "GET", "/customer/1")).code,
+        Code::NoCertificate
+    );
+}
