@@ -270,10 +270,15 @@ pub fn validity_status(time: u64, not_before: u64, not_after: u64) -> ValiditySt
 }
 
 pub(crate) fn subject_alt_names(cert: &Certificate) -> SubjectAltNames {
+    match cert.tbs_certificate().get_extension::<SubjectAltName>() {
+        Ok(Some((_, san))) => san_list(san),
+        _ => SubjectAltNames::default(),
+    }
+}
+
+/// A subjectAltName extension's names by type (certificates and CSRs alike).
+pub(crate) fn san_list(san: SubjectAltName) -> SubjectAltNames {
     let mut sans = SubjectAltNames::default();
-    let Ok(Some((_, san))) = cert.tbs_certificate().get_extension::<SubjectAltName>() else {
-        return sans;
-    };
     for name in san.0 {
         match name {
             GeneralName::DnsName(s) => sans.dns.push(s.to_string()),
@@ -301,7 +306,11 @@ pub(crate) fn ip_text(bytes: &[u8]) -> String {
 }
 
 fn public_key(cert: &Certificate) -> PublicKey {
-    let spki = cert.tbs_certificate().subject_public_key_info();
+    spki_key(cert.tbs_certificate().subject_public_key_info())
+}
+
+/// A SubjectPublicKeyInfo's summary (certificates and CSRs alike).
+pub(crate) fn spki_key(spki: &x509_cert::spki::SubjectPublicKeyInfoOwned) -> PublicKey {
     let key_bits = spki.subject_public_key.raw_bytes();
     match spki.algorithm.oid.to_string().as_str() {
         "1.2.840.10045.2.1" => {
@@ -363,9 +372,14 @@ pub(crate) fn rsa_modulus_bits(key: &[u8]) -> Option<u32> {
 }
 
 fn key_usage(cert: &Certificate) -> Vec<String> {
-    let Ok(Some((_, ku))) = cert.tbs_certificate().get_extension::<KeyUsage>() else {
-        return Vec::new();
-    };
+    match cert.tbs_certificate().get_extension::<KeyUsage>() {
+        Ok(Some((_, ku))) => key_usage_names(&ku),
+        _ => Vec::new(),
+    }
+}
+
+/// Key usage bits by name (certificates and CSRs alike).
+pub(crate) fn key_usage_names(ku: &KeyUsage) -> Vec<String> {
     let names = [
         (ku.digital_signature(), "digitalSignature"),
         (ku.non_repudiation(), "nonRepudiation"),

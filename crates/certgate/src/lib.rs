@@ -38,7 +38,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod crl;
+mod csr;
 mod error;
+mod forwarded;
 mod inspect;
 mod name;
 mod pem;
@@ -48,7 +51,10 @@ pub mod time;
 mod usage;
 mod verify;
 
+pub use crl::{CrlInspection, CrlStatus, RevokedEntry, MAX_LISTED_ENTRIES};
+pub use csr::{CsrInspection, MAX_CSR_ITEMS};
 pub use error::{Code, Rejection};
+pub use forwarded::{parse_forwarded, Forwarded, ForwardedFormat, MAX_FORWARDED_BYTES, MAX_FORWARDED_LINES};
 pub use inspect::{
     hex, sha256_hex, validity_status, BasicConstraintsInfo, ExtensionInfo, Fingerprints, Inspection,
     PublicKey, SubjectAltNames, Validity, ValidityStatus,

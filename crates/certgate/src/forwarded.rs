@@ -1,0 +1,376 @@
+//! Forwarded client certificates: the header values a TLS-terminating proxy passes to the
+//! application behind it, decoded back into a certificate chain (leaf first).
+//!
+//! | Proxy | Header | Value |
+//! |---|---|---|
+//! | nginx | `$ssl_client_escaped_cert` | URL-escaped PEM, `+ / =` escaped too |
+//! | AWS ALB | `X-Amzn-Mtls-Clientcert` | URL-encoded PEM leaving `+ / =` unescaped |
+//! | Envoy | `x-forwarded-client-cert` (XFCC) | `;`-separated `key=value` pairs, `,`-separated elements; `Cert="…"` and `Chain="…"` are URL-escaped PEM, optionally quoted |
+//! | Traefik | `X-Forwarded-Tls-Client-Cert` | query-escaped, comma-joined base64 DER (PEM bodies without their BEGIN/END lines) |
+//! | RFC 9440 | `Client-Cert`, `Client-Cert-Chain` | structured-field byte sequences `:base64:`, comma-separated in the chain |
+//!
+//! The input is one value per line, each optionally prefixed with its header name
+//! (`Client-Cert: :MIIB…:`); the lines' certificates are joined in order, so a
+//! `Client-Cert` line followed by a `Client-Cert-Chain` line is a whole chain.
+//! **Percent-decoding never turns `+` into a space**: ALB leaves base64's `+` unescaped.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use rustls_pki_types::CertificateDer;
+
+use crate::error::{Code, Rejection};
+use crate::pem::{parse_chain, Limits};
+
+/// Largest header input, in bytes: 256 KiB.
+///
+/// Proxies cap request headers far below this (nginx's `large_client_header_buffers` default
+/// is 8 KiB per line, Envoy's `max_request_headers_kb` 60 KiB); escaping at most triples a
+/// PEM chain, so a ten-certificate RSA-4096 chain (about 20 KiB of DER) still fits.
+pub const MAX_FORWARDED_BYTES: usize = 256 * 1024;
+
+/// Most lines in one input: a `Client-Cert` and a `Client-Cert-Chain` line, or one line per
+/// proxy's header, with room to spare.
+pub const MAX_FORWARDED_LINES: usize = 16;
+
+/// Which proxy convention a value follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ForwardedFormat {
+    /// nginx `$ssl_client_escaped_cert`: URL-escaped PEM.
+    Nginx,
+    /// AWS ALB `X-Amzn-Mtls-Clientcert`: URL-encoded PEM with `+ / =` left as they are.
+    AwsAlb,
+    /// Envoy `x-forwarded-client-cert`.
+    EnvoyXfcc,
+    /// Traefik `X-Forwarded-Tls-Client-Cert`: comma-joined base64 DER.
+    Traefik,
+    /// RFC 9440 `Client-Cert` / `Client-Cert-Chain`: `:base64:` byte sequences.
+    Rfc9440,
+}
+
+impl ForwardedFormat {
+    /// A stable name: `nginx`, `aws-alb`, `envoy-xfcc`, `traefik` or `rfc9440`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Nginx => "nginx",
+            Self::AwsAlb => "aws-alb",
+            Self::EnvoyXfcc => "envoy-xfcc",
+            Self::Traefik => "traefik",
+            Self::Rfc9440 => "rfc9440",
+        }
+    }
+}
+
+impl serde::Serialize for ForwardedFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Certificates decoded from forwarded header values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Forwarded {
+    /// The convention of the first value.
+    pub format: ForwardedFormat,
+    /// The header name the first value was prefixed with, if any.
+    pub header: Option<String>,
+    /// The chain, leaf first, in the order the values carried it.
+    pub certificates: Vec<CertificateDer<'static>>,
+}
+
+/// Decodes forwarded-certificate header values (one per line, see the module docs) into a
+/// chain. Malformed escapes, quoting or base64 are `MALFORMED_PEM`; a value with no
+/// certificate (an XFCC element without `Cert`/`Chain`) is `NO_CERTIFICATE`; the chain
+/// limits of `limits` apply to the decoded certificates.
+pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Rejection> {
+    if input.len() > MAX_FORWARDED_BYTES {
+        return Err(Rejection::new(
+            Code::InputTooLarge,
+            None,
+            format!("the header input is {} bytes; the limit is {MAX_FORWARDED_BYTES} bytes", input.len()),
+        ));
+    }
+    let mut first: Option<(ForwardedFormat, Option<String>)> = None;
+    let mut certificates = Vec::new();
+    for (n, line) in input.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        if n == MAX_FORWARDED_LINES {
+            return Err(Rejection::new(
+                Code::TooManyCertificates,
+                None,
+                format!("the input holds more than {MAX_FORWARDED_LINES} header lines"),
+            ));
+        }
+        let (header, value) = split_header(line);
+        let format = detect(value).ok_or_else(|| {
+            Rejection::new(
+                Code::MalformedPem,
+                None,
+                format!(
+                    "line {} is not a forwarded-certificate header value this page knows \
+                     (nginx, Envoy XFCC, AWS ALB, Traefik, RFC 9440 Client-Cert)",
+                    n + 1
+                ),
+            )
+        })?;
+        let decoded = decode(format, value, limits)?;
+        certificates.extend(decoded);
+        if certificates.len() > limits.chain_certs {
+            return Err(Rejection::new(
+                Code::TooManyCertificates,
+                None,
+                format!("the headers hold more than {} certificates", limits.chain_certs),
+            ));
+        }
+        first.get_or_insert((format, header.map(String::from)));
+    }
+    let Some((format, header)) = first else {
+        return Err(Rejection::new(Code::NoCertificate, None, "the header input is empty"));
+    };
+    Ok(Forwarded { format, header, certificates })
+}
+
+/// `Name: value` → (`Some(Name)`, `value`) when the text before the first colon is a header
+/// token. No value form starts with one: XFCC has `=` before any colon, the PEM forms escape
+/// theirs, Traefik's base64 has none, and a bare RFC 9440 value starts with the colon.
+fn split_header(line: &str) -> (Option<&str>, &str) {
+    if let Some((name, value)) = line.split_once(':') {
+        let token = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if token {
+            return (Some(name), value.trim_start());
+        }
+    }
+    (None, line)
+}
+
+fn detect(value: &str) -> Option<ForwardedFormat> {
+    let lower = value.to_ascii_lowercase();
+    if value.starts_with(':') {
+        return Some(ForwardedFormat::Rfc9440);
+    }
+    const XFCC_KEYS: [&str; 7] = ["by=", "hash=", "cert=", "chain=", "subject=", "uri=", "dns="];
+    if XFCC_KEYS.iter().any(|k| lower.starts_with(k)) {
+        return Some(ForwardedFormat::EnvoyXfcc);
+    }
+    if lower.contains("-----begin%20") || lower.contains("%2d%2d%2d%2d%2dbegin") {
+        // nginx escapes every reserved character; ALB leaves base64's `+ / =` as they are.
+        let raw_base64 = value.bytes().any(|b| matches!(b, b'+' | b'/' | b'='));
+        return Some(if raw_base64 { ForwardedFormat::AwsAlb } else { ForwardedFormat::Nginx });
+    }
+    let traefik = value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'%' | b',' | b' '));
+    traefik.then_some(ForwardedFormat::Traefik)
+}
+
+fn decode(format: ForwardedFormat, value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+    match format {
+        ForwardedFormat::Nginx | ForwardedFormat::AwsAlb => escaped_pem(value, limits, "the value"),
+        ForwardedFormat::EnvoyXfcc => xfcc(value, limits),
+        ForwardedFormat::Traefik => {
+            let text = percent_decode(value, "the value")?;
+            let text = String::from_utf8(text).map_err(|_| malformed("the Traefik value is not ASCII base64"))?;
+            base64_list(text.split(','), limits, "Traefik")
+        }
+        ForwardedFormat::Rfc9440 => {
+            let mut bodies = Vec::new();
+            for (i, item) in value.split(',').map(str::trim).enumerate() {
+                // A byte sequence is `:base64:`; parameters (`;key=value`) may follow it.
+                let item = item.split(';').next().unwrap_or_default();
+                let body = item
+                    .strip_prefix(':')
+                    .and_then(|rest| rest.strip_suffix(':'))
+                    .ok_or_else(|| malformed(format!("RFC 9440 item {i} is not a `:base64:` byte sequence")))?;
+                bodies.push(body);
+            }
+            base64_list(bodies.into_iter(), limits, "RFC 9440")
+        }
+    }
+}
+
+/// URL-escaped PEM (nginx, ALB, an XFCC `Cert`/`Chain` value).
+fn escaped_pem(value: &str, limits: &Limits, what: &str) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+    let pem = percent_decode(value, what)?;
+    parse_chain(&pem, limits)
+}
+
+/// Base64 DER items as a chain: each becomes a PEM block, which the PEM parser checks.
+fn base64_list<'a>(
+    items: impl Iterator<Item = &'a str>,
+    limits: &Limits,
+    what: &str,
+) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+    let mut pem = String::new();
+    for (i, item) in items.enumerate() {
+        if i == limits.chain_certs {
+            return Err(Rejection::new(
+                Code::TooManyCertificates,
+                None,
+                format!("the {what} value holds more than {} certificates", limits.chain_certs),
+            ));
+        }
+        let item = item.trim();
+        if item.is_empty() || !item.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')) {
+            return Err(malformed(format!("{what} certificate {i} is not base64")));
+        }
+        pem.push_str("-----BEGIN CERTIFICATE-----\n");
+        pem.push_str(item);
+        pem.push_str("\n-----END CERTIFICATE-----\n");
+    }
+    parse_chain(pem.as_bytes(), limits)
+}
+
+/// One XFCC value: elements separated by `,`, pairs by `;`, values optionally quoted. The
+/// first element carrying a certificate is the original client's (each proxy hop appends
+/// one); its `Chain` (leaf included, per Envoy) wins over its `Cert`.
+fn xfcc(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+    let elements = split_quoted(value, b',')?;
+    if elements.len() > limits.chain_certs {
+        return Err(Rejection::new(
+            Code::TooManyCertificates,
+            None,
+            format!("the XFCC value holds more than {} elements", limits.chain_certs),
+        ));
+    }
+    for element in &elements {
+        let mut cert = None;
+        let mut chain = None;
+        for pair in split_quoted(element, b';')? {
+            let Some((key, raw)) = pair.split_once('=') else {
+                return Err(malformed(format!("XFCC pair `{}` has no `=`", abbreviate(pair))));
+            };
+            let value = unquote(raw.trim())?;
+            match key.trim().to_ascii_lowercase().as_str() {
+                "cert" => cert = Some(value),
+                "chain" => chain = Some(value),
+                _ => {}
+            }
+        }
+        if let Some(pem) = chain.or(cert) {
+            return escaped_pem(&pem, limits, "the XFCC certificate");
+        }
+    }
+    Err(Rejection::new(
+        Code::NoCertificate,
+        None,
+        "the XFCC value has no Cert or Chain field (set Envoy's forward_client_cert_details to include them)",
+    ))
+}
+
+/// Splits at `sep` outside double quotes; a quote inside quotes is escaped as `\"`.
+fn split_quoted(value: &str, sep: u8) -> Result<Vec<&str>, Rejection> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, b) in value.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            _ if b == sep && !quoted => {
+                parts.push(value[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if quoted {
+        return Err(malformed("an XFCC value opens a quote it never closes"));
+    }
+    parts.push(value[start..].trim());
+    Ok(parts.into_iter().filter(|p| !p.is_empty()).collect())
+}
+
+fn unquote(value: &str) -> Result<String, Rejection> {
+    let Some(inner) = value.strip_prefix('"') else { return Ok(String::from(value)) };
+    let inner = inner.strip_suffix('"').ok_or_else(|| malformed("an XFCC value has an unbalanced quote"))?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\\' { chars.next().unwrap_or('\\') } else { c });
+    }
+    Ok(out)
+}
+
+/// `%XX` → byte; everything else, `+` included, as it is. A `%` without two hex digits fails.
+fn percent_decode(value: &str, what: &str) -> Result<Vec<u8>, Rejection> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3).and_then(|h| core::str::from_utf8(h).ok());
+            let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(|| {
+                malformed(format!("{what} has an invalid percent-escape at byte {i} (expected %XX)"))
+            })?;
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Ok(out)
+}
+
+fn abbreviate(text: &str) -> &str {
+    match text.char_indices().nth(40) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+fn malformed(message: impl Into<String>) -> Rejection {
+    Rejection::new(Code::MalformedPem, None, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_keeps_plus() {
+        assert_eq!(percent_decode("a+b%2Fc%0A", "x").unwrap(), b"a+b/c\n");
+        assert_eq!(percent_decode("%zz", "x").unwrap_err().code, Code::MalformedPem);
+        assert_eq!(percent_decode("abc%4", "x").unwrap_err().code, Code::MalformedPem);
+    }
+
+    #[test]
+    fn formats_are_detected() {
+        assert_eq!(detect(":MIIB:"), Some(ForwardedFormat::Rfc9440));
+        assert_eq!(detect("By=spiffe://a;Hash=00;Cert=\"x\""), Some(ForwardedFormat::EnvoyXfcc));
+        assert_eq!(detect("-----BEGIN%20CERTIFICATE-----%0AMII%2B%0A"), Some(ForwardedFormat::Nginx));
+        assert_eq!(detect("-----BEGIN%20CERTIFICATE-----%0AMII+/=%0A"), Some(ForwardedFormat::AwsAlb));
+        assert_eq!(detect("MIIBabc%3D%2CMIIC"), Some(ForwardedFormat::Traefik));
+        assert_eq!(detect("<html>"), None);
+    }
+
+    #[test]
+    fn header_names_are_stripped() {
+        assert_eq!(split_header("Client-Cert: :MII=:"), (Some("Client-Cert"), ":MII=:"));
+        assert_eq!(split_header(":MII=:"), (None, ":MII=:"));
+        assert_eq!(split_header("By=spiffe://x;Cert=\"y\""), (None, "By=spiffe://x;Cert=\"y\""));
+        assert_eq!(split_header("x-forwarded-client-cert: By=a"), (Some("x-forwarded-client-cert"), "By=a"));
+    }
+
+    #[test]
+    fn quoted_splitting() {
+        assert_eq!(split_quoted(r#"a="x,y";b=2, c=3"#, b',').unwrap(), [r#"a="x,y";b=2"#, "c=3"]);
+        assert_eq!(split_quoted(r#"a="x\";y";b=2"#, b';').unwrap(), [r#"a="x\";y""#, "b=2"]);
+        assert_eq!(split_quoted(r#"a="x"#, b',').unwrap_err().code, Code::MalformedPem);
+        assert_eq!(unquote(r#""a\"b""#).unwrap(), "a\"b");
+    }
+
+    #[test]
+    fn limits_and_empty_input() {
+        let limits = Limits::default();
+        assert_eq!(parse_forwarded(" \n ", &limits).unwrap_err().code, Code::NoCertificate);
+        let big = "A".repeat(MAX_FORWARDED_BYTES + 1);
+        assert_eq!(parse_forwarded(&big, &limits).unwrap_err().code, Code::InputTooLarge);
+        let many = ":AAAA:\n".repeat(MAX_FORWARDED_LINES + 1);
+        assert_eq!(parse_forwarded(&many, &limits).unwrap_err().code, Code::TooManyCertificates);
+        let xfcc = "By=spiffe://a;Hash=00";
+        assert_eq!(parse_forwarded(xfcc, &limits).unwrap_err().code, Code::NoCertificate);
+    }
+}
