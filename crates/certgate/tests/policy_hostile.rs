@@ -196,3 +196,68 @@ fn hostile_request_paths_are_bounded() {
     );
     assert!(p.evaluate(None, "GET", "/a/b/c/z").is_ok());
 }
+
+/// Every prefix of the example policy and hundreds of byte-mutated copies either load or
+/// are refused with `INVALID_POLICY` and a line inside the document: never a panic.
+#[test]
+fn mangled_documents_are_refused_cleanly() {
+    let example = include_str!("../policy.example.toml");
+    let lines = example.lines().count() + 1;
+    let check = |text: &str| {
+        if let Err(e) = Policy::from_toml(text) {
+            assert_eq!(e.code(), Code::InvalidPolicy);
+            assert!(e.line.is_none_or(|l| l >= 1 && l <= lines), "{e}");
+        }
+    };
+    for (cut, _) in example.char_indices().step_by(13) {
+        check(&example[..cut]);
+    }
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    const NOISE: &[u8] = b"[]{}=\"',.#\n *?/\\0aZ";
+    for _ in 0..500 {
+        let mut bytes = example.as_bytes().to_vec();
+        for _ in 0..1 + next() % 4 {
+            let at = (next() % bytes.len() as u64) as usize;
+            bytes[at] = NOISE[(next() % NOISE.len() as u64) as usize];
+        }
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            check(text);
+        }
+    }
+}
+
+/// Arbitrary request paths and methods are decided, never panicked on.
+#[test]
+fn arbitrary_requests_are_decided() {
+    let p = Policy::from_toml(include_str!("../policy.example.toml")).unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    const ALPHABET: &[char] = &[
+        '/', '.', '%', '2', 'f', 'F', 'e', ';', '?', '#', 'a', 'é', '\0', '*', '{', ' ',
+    ];
+    for _ in 0..5000 {
+        let len = (next() % 24) as usize;
+        let path: String = (0..len)
+            .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+            .collect();
+        let method = ["GET", "get", "", "PO ST", "DELETE"][(next() % 5) as usize];
+        match p.evaluate(None, method, &path) {
+            Ok(d) => assert!(!d.authenticated),
+            Err(r) => assert!(
+                matches!(r.code, Code::PolicyNoMatch | Code::NoCertificate),
+                "{r}"
+            ),
+        }
+    }
+}
