@@ -11,7 +11,7 @@ use rcgen::{
 use crate::error::{fail, Error};
 use crate::files::{Mode, Outputs};
 use crate::keys::{Key, KeyType};
-use crate::pki::{self, IssuerArgs, SubjectArgs, ValidityArgs};
+use crate::pki::{self, CrlUrlArgs, IssuerArgs, SubjectArgs, ValidityArgs};
 
 /// CA commands.
 #[derive(Debug, clap::Subcommand)]
@@ -67,6 +67,8 @@ pub struct IntermediateArgs {
     issuer: IssuerArgs,
     #[command(flatten)]
     ca: CaArgs,
+    #[command(flatten)]
+    crl_urls: CrlUrlArgs,
     /// Also write the chain: the intermediate followed by its issuer's chain (no self-signed root).
     #[arg(long, value_name = "FILE")]
     chain_out: Option<PathBuf>,
@@ -216,6 +218,7 @@ fn intermediate(args: IntermediateArgs) -> Result<(), Error> {
     }
     let window = ca.window(&ca_args.validity, 1825)?;
     let mut params = params(ca_args, "certgate Intermediate CA", Some(0), window)?;
+    params.crl_distribution_points = args.crl_urls.points()?;
     params.use_authority_key_identifier_extension = true;
     let key = Key::generate(ca_args.key_type)?;
     let cert = params

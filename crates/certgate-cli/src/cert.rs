@@ -10,7 +10,7 @@ use rcgen::{
 use crate::error::{fail, Error};
 use crate::files::{Mode, Outputs};
 use crate::keys::{Key, KeyType};
-use crate::pki::{self, IssuerArgs, SanArgs, SubjectArgs, ValidityArgs};
+use crate::pki::{self, CrlUrlArgs, IssuerArgs, SanArgs, SubjectArgs, ValidityArgs};
 
 /// Certificate commands.
 #[derive(Debug, clap::Subcommand)]
@@ -33,6 +33,8 @@ pub struct IssueArgs {
     usage: UsageArgs,
     #[command(flatten)]
     validity: ValidityArgs,
+    #[command(flatten)]
+    crl_urls: CrlUrlArgs,
     /// Serial number in hex [default: 16 random bytes].
     #[arg(long, value_name = "HEX")]
     serial: Option<String>,
@@ -79,6 +81,8 @@ pub struct LeafSpec {
     pub ekus: Vec<ExtendedKeyUsagePurpose>,
     /// Validity, Unix seconds.
     pub window: (u64, u64),
+    /// CRL distribution points.
+    pub crl_points: Vec<rcgen::CrlDistributionPoint>,
     /// Serial number.
     pub serial: SerialNumber,
 }
@@ -99,6 +103,7 @@ impl LeafSpec {
             params.key_usages.push(KeyUsagePurpose::KeyEncipherment);
         }
         params.extended_key_usages = self.ekus;
+        params.crl_distribution_points = self.crl_points;
         params.use_authority_key_identifier_extension = true;
         Ok(params)
     }
@@ -122,6 +127,7 @@ fn issue(args: IssueArgs) -> Result<(), Error> {
         sans: args.sans.sans()?,
         ekus: args.usage.purposes()?,
         window: ca.window(&args.validity, 365)?,
+        crl_points: args.crl_urls.points()?,
         serial: pki::serial(args.serial.as_deref())?,
     };
     if spec.sans.is_empty() && spec.ekus.contains(&ExtendedKeyUsagePurpose::ServerAuth) {

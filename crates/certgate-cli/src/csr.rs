@@ -19,7 +19,7 @@ use crate::error::{fail, Error};
 use crate::files::{self, Mode, Outputs};
 use crate::keys::{Key, KeyType};
 use crate::pem_io;
-use crate::pki::{self, IssuerArgs, SanArgs, SubjectArgs, ValidityArgs};
+use crate::pki::{self, CrlUrlArgs, IssuerArgs, SanArgs, SubjectArgs, ValidityArgs};
 
 /// CSR commands.
 #[derive(Debug, clap::Subcommand)]
@@ -76,6 +76,8 @@ pub struct SignArgs {
     usage: UsageArgs,
     #[command(flatten)]
     validity: ValidityArgs,
+    #[command(flatten)]
+    crl_urls: CrlUrlArgs,
     /// Serial number in hex [default: 16 random bytes].
     #[arg(long, value_name = "HEX")]
     serial: Option<String>,
@@ -168,6 +170,7 @@ fn sign(args: SignArgs) -> Result<(), Error> {
         sans,
         ekus: args.usage.purposes()?,
         window: ca.window(&args.validity, 365)?,
+        crl_points: args.crl_urls.points()?,
         serial: pki::serial(args.serial.as_deref())?,
     };
     let params = spec.params(request.rsa_key)?;

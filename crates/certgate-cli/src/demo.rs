@@ -252,6 +252,7 @@ fn leaf(
         sans,
         ekus: vec![eku],
         window,
+        crl_points: Vec::new(),
         serial: pki::serial(None)?,
     };
     let key = Key::generate(KeyType::P256)?;

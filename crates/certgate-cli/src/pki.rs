@@ -194,6 +194,32 @@ impl SanArgs {
     }
 }
 
+/// Where relying parties fetch the issuer's CRL.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct CrlUrlArgs {
+    /// A CRL distribution point URL to put in the certificate (repeatable), e.g.
+    /// http://pki.example.com/issuing.crl.
+    #[arg(long = "crl-url", value_name = "URL")]
+    pub urls: Vec<String>,
+}
+
+impl CrlUrlArgs {
+    /// The distribution points in rcgen's form: one point naming every URL.
+    pub fn points(&self) -> Result<Vec<rcgen::CrlDistributionPoint>, Error> {
+        for url in &self.urls {
+            if !url.contains("://") || !url.is_ascii() {
+                return Err(fail!("`{url}` is not an ASCII URL (scheme://…)"));
+            }
+        }
+        if self.urls.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![rcgen::CrlDistributionPoint {
+            uris: self.urls.clone(),
+        }])
+    }
+}
+
 /// The validity window.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ValidityArgs {

@@ -18,6 +18,8 @@ fn inspect_describes_certificates_csrs_crls_and_keys() {
             "alice@example.com",
             "--serial",
             "0a1b2c",
+            "--crl-url",
+            "http://pki.example.com/int.crl",
         ],
     );
     let json = dir.ok(&[
@@ -35,6 +37,22 @@ fn inspect_describes_certificates_csrs_crls_and_keys() {
     assert_eq!(leaf["spiffeId"], "spiffe://example.org/ns/prod/sa/alice");
     assert_eq!(leaf["subjectAltNames"]["email"][0], "alice@example.com");
     assert_eq!(leaf["extendedKeyUsage"][0], "clientAuth");
+    assert_eq!(
+        leaf["crlDistributionPoints"][0],
+        "http://pki.example.com/int.crl"
+    );
+    let text = dir.openssl(&[
+        "x509",
+        "-in",
+        "alice.pem",
+        "-noout",
+        "-ext",
+        "crlDistributionPoints",
+    ]);
+    assert!(
+        text.contains("URI:http://pki.example.com/int.crl"),
+        "{text}"
+    );
     assert_eq!(leaf["status"]["state"], "expired", "checked at 2030");
     assert_eq!(json["certificates"][1]["isCa"], true);
 
