@@ -6,11 +6,6 @@ use std::path::{Path, PathBuf};
 
 use der::Decode;
 use serde::Serialize;
-use x509_parser::certification_request::X509CertificationRequest;
-use x509_parser::cri_attributes::ParsedCriAttribute;
-use x509_parser::extensions::{GeneralName, ParsedExtension};
-use x509_parser::prelude::{FromDer, X509Name};
-use x509_parser::revocation_list::CertificateRevocationList;
 
 use crate::error::{fail, Error};
 use crate::files;
@@ -42,8 +37,8 @@ struct Report {
     /// `pem`, `der` or `pkcs12`.
     format: &'static str,
     certificates: Vec<CertEntry>,
-    requests: Vec<RequestInfo>,
-    crls: Vec<CrlInfo>,
+    requests: Vec<certgate::CsrInspection>,
+    crls: Vec<certgate::CrlInspection>,
     private_keys: Vec<KeyInfo>,
     /// How a PKCS#12 file is protected (MAC, certificate and key encryption).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,41 +63,6 @@ struct BagInfo {
     local_key_id: Option<String>,
     /// Whether Java lists it as a trustedCertEntry (it carries Java's trusted-key-usage attribute).
     trusted: bool,
-}
-
-/// A certificate signing request.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestInfo {
-    subject: certgate::DistinguishedName,
-    public_key: String,
-    signature_algorithm: String,
-    /// Whether the request's self-signature verifies.
-    signature_valid: bool,
-    subject_alt_names: Vec<String>,
-    /// OIDs of the other requested extensions (which `csr sign` does not copy).
-    other_requested_extensions: Vec<String>,
-}
-
-/// A certificate revocation list.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CrlInfo {
-    issuer: certgate::DistinguishedName,
-    this_update: String,
-    next_update: Option<String>,
-    crl_number: Option<String>,
-    signature_algorithm: String,
-    revoked: Vec<RevokedInfo>,
-}
-
-/// One revoked certificate.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RevokedInfo {
-    serial: String,
-    revocation_date: String,
-    reason: Option<String>,
 }
 
 /// A private key: its algorithm only, never its contents.
@@ -161,7 +121,7 @@ fn add_block(report: &mut Report, block: &Block, time: u64, source: &Path) -> Re
         "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => {
             report.requests.push(request(&block.der)?)
         }
-        "X509 CRL" => report.crls.push(crl(&block.der)?),
+        "X509 CRL" => report.crls.push(crl(&block.der, time)?),
         l if l.contains("PRIVATE KEY") => report.private_keys.push(KeyInfo {
             algorithm: key_algorithm(&block.der, l),
             friendly_name: None,
@@ -198,12 +158,14 @@ fn der_report(input: &[u8], time: u64) -> Result<Option<Report>, Error> {
             return Ok(Some(report));
         }
     }
-    if matches!(X509CertificationRequest::from_der(input), Ok((rest, _)) if rest.is_empty()) {
-        report.requests.push(request(input)?);
+    if let Ok(record) =
+        certgate::CsrInspection::from_der(input, certgate::webpki::ALL_VERIFICATION_ALGS)
+    {
+        report.requests.push(record);
         return Ok(Some(report));
     }
-    if matches!(CertificateRevocationList::from_der(input), Ok((rest, _)) if rest.is_empty()) {
-        report.crls.push(crl(input)?);
+    if let Ok(record) = certgate::CrlInspection::from_der(input, Some(time)) {
+        report.crls.push(record);
         return Ok(Some(report));
     }
     if let Ok(info) = pkcs8::PrivateKeyInfoRef::from_der(input) {
@@ -252,82 +214,16 @@ fn p12_report(input: &[u8], args: &InspectArgs, time: u64) -> Result<Report, Err
     Ok(report)
 }
 
-fn request(der: &[u8]) -> Result<RequestInfo, Error> {
-    let (_, csr) = X509CertificationRequest::from_der(der)
-        .map_err(|e| fail!("invalid certificate signing request: {e}"))?;
-    let info = &csr.certification_request_info;
-    let mut sans = Vec::new();
-    let mut others = Vec::new();
-    for attr in info.iter_attributes() {
-        let ParsedCriAttribute::ExtensionRequest(request) = attr.parsed_attribute() else {
-            continue;
-        };
-        for ext in &request.extensions {
-            match ext.parsed_extension() {
-                ParsedExtension::SubjectAlternativeName(san) => {
-                    sans.extend(san.general_names.iter().map(general_name))
-                }
-                _ => others.push(ext.oid.to_id_string()),
-            }
-        }
-    }
-    Ok(RequestInfo {
-        subject: dn(&info.subject)?,
-        public_key: algorithm_name(&info.subject_pki.algorithm.algorithm.to_id_string()),
-        signature_algorithm: csr.signature_algorithm.algorithm.to_id_string(),
-        signature_valid: csr.verify_signature().is_ok(),
-        subject_alt_names: sans,
-        other_requested_extensions: others,
-    })
+/// The core's CSR record, its self-signature checked with webpki's ring algorithms.
+fn request(der: &[u8]) -> Result<certgate::CsrInspection, Error> {
+    certgate::CsrInspection::from_der(der, certgate::webpki::ALL_VERIFICATION_ALGS)
+        .map_err(|e| fail!("invalid certificate signing request: {}", e.message))
 }
 
-fn crl(der: &[u8]) -> Result<CrlInfo, Error> {
-    let (_, crl) =
-        CertificateRevocationList::from_der(der).map_err(|e| fail!("invalid CRL: {e}"))?;
-    let time = |t: x509_parser::time::ASN1Time| {
-        certgate::time::rfc3339(u64::try_from(t.timestamp()).unwrap_or(0))
-    };
-    Ok(CrlInfo {
-        issuer: dn(crl.issuer())?,
-        this_update: time(crl.last_update()),
-        next_update: crl.next_update().map(time),
-        crl_number: crl.crl_number().map(|n| certgate::hex(&n.to_bytes_be())),
-        signature_algorithm: crl.signature_algorithm.algorithm.to_id_string(),
-        revoked: crl
-            .iter_revoked_certificates()
-            .map(|entry| RevokedInfo {
-                serial: certgate::hex(&entry.serial().to_bytes_be()),
-                revocation_date: time(entry.revocation_date),
-                reason: entry
-                    .reason_code()
-                    .map(|(_, code)| reason_name(code.0).to_owned()),
-            })
-            .collect(),
-    })
-}
-
-/// The core's rendering of a name, so subjects read the same everywhere.
-fn dn(name: &X509Name<'_>) -> Result<certgate::DistinguishedName, Error> {
-    let name = x509_cert::name::Name::from_der(name.as_raw())
-        .map_err(|e| fail!("invalid distinguished name: {e}"))?;
-    Ok(certgate::DistinguishedName::from_name(&name))
-}
-
-fn general_name(name: &GeneralName<'_>) -> String {
-    match name {
-        GeneralName::DNSName(s) => format!("DNS:{s}"),
-        GeneralName::RFC822Name(s) => format!("email:{s}"),
-        GeneralName::URI(s) => format!("URI:{s}"),
-        GeneralName::IPAddress(b) if b.len() == 4 => {
-            format!("IP:{}", std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]))
-        }
-        GeneralName::IPAddress(b) if b.len() == 16 => {
-            let mut octets = [0u8; 16];
-            octets.copy_from_slice(b);
-            format!("IP:{}", std::net::Ipv6Addr::from(octets))
-        }
-        other => format!("{other:?}"),
-    }
+/// The core's CRL record, with its freshness at `time`.
+fn crl(der: &[u8], time: u64) -> Result<certgate::CrlInspection, Error> {
+    certgate::CrlInspection::from_der(der, Some(time))
+        .map_err(|e| fail!("invalid CRL: {}", e.message))
 }
 
 fn key_algorithm(der: &[u8], label: &str) -> String {
@@ -351,22 +247,6 @@ fn algorithm_name(oid: &str) -> String {
         other => other,
     }
     .into()
-}
-
-fn reason_name(code: u8) -> &'static str {
-    match code {
-        0 => "unspecified",
-        1 => "keyCompromise",
-        2 => "cACompromise",
-        3 => "affiliationChanged",
-        4 => "superseded",
-        5 => "cessationOfOperation",
-        6 => "certificateHold",
-        8 => "removeFromCRL",
-        9 => "privilegeWithdrawn",
-        10 => "aACompromise",
-        _ => "unknown",
-    }
 }
 
 /// The text form of a report.
@@ -418,12 +298,7 @@ fn text(report: &Report) -> String {
                 c.validity.not_before, c.validity.not_after
             ),
         );
-        let key = match (&c.public_key.curve, c.public_key.bits) {
-            (Some(curve), _) => format!("{} {curve}", c.public_key.algorithm),
-            (None, Some(bits)) => format!("{} {bits}", c.public_key.algorithm),
-            (None, None) => c.public_key.algorithm.clone(),
-        };
-        line("public key", &key);
+        line("public key", &key_text(&c.public_key));
         line("signature", &c.signature_algorithm);
         let ca = match &c.basic_constraints {
             Some(bc) if bc.ca => match bc.path_len {
@@ -439,16 +314,7 @@ fn text(report: &Report) -> String {
         if let Some(ekus) = &c.extended_key_usage {
             line("ext key usage", &ekus.join(", "));
         }
-        let sans = &c.subject_alt_names;
-        let names: Vec<String> = sans
-            .dns
-            .iter()
-            .map(|s| format!("DNS:{s}"))
-            .chain(sans.ip.iter().map(|s| format!("IP:{s}")))
-            .chain(sans.email.iter().map(|s| format!("email:{s}")))
-            .chain(sans.uri.iter().map(|s| format!("URI:{s}")))
-            .chain(sans.dir.iter().map(|s| format!("DirName:{s}")))
-            .collect();
+        let names = san_text(&c.subject_alt_names);
         if !names.is_empty() {
             line("SANs", &names.join(", "));
         }
@@ -466,26 +332,29 @@ fn text(report: &Report) -> String {
     for r in &report.requests {
         let _ = writeln!(out, "Certificate signing request");
         let _ = writeln!(out, "  {:<14}{}", "subject", r.subject.rfc4514);
-        let _ = writeln!(out, "  {:<14}{}", "public key", r.public_key);
-        let _ = writeln!(
-            out,
-            "  {:<14}{}",
-            "signature",
-            if r.signature_valid {
-                "valid"
-            } else {
-                "INVALID"
-            }
-        );
-        if !r.subject_alt_names.is_empty() {
-            let _ = writeln!(out, "  {:<14}{}", "SANs", r.subject_alt_names.join(", "));
+        let _ = writeln!(out, "  {:<14}{}", "public key", key_text(&r.public_key));
+        let signature = match r.signature_valid {
+            Some(true) => "valid",
+            Some(false) => "INVALID",
+            None => "not checked (unsupported algorithm)",
+        };
+        let _ = writeln!(out, "  {:<14}{}", "signature", signature);
+        let sans = san_text(&r.subject_alt_names);
+        if !sans.is_empty() {
+            let _ = writeln!(out, "  {:<14}{}", "SANs", sans.join(", "));
         }
-        if !r.other_requested_extensions.is_empty() {
+        let others: Vec<&str> = r
+            .extensions
+            .iter()
+            .filter(|e| e.oid != "2.5.29.17")
+            .map(|e| e.name.as_str())
+            .collect();
+        if !others.is_empty() {
             let _ = writeln!(
                 out,
-                "  {:<14}{}",
+                "  {:<14}{} (csr sign ignores these)",
                 "also requests",
-                r.other_requested_extensions.join(", ")
+                others.join(", ")
             );
         }
     }
@@ -493,19 +362,20 @@ fn text(report: &Report) -> String {
         let _ = writeln!(out, "Certificate revocation list");
         let _ = writeln!(out, "  {:<14}{}", "issuer", c.issuer.rfc4514);
         let _ = writeln!(out, "  {:<14}{}", "this update", c.this_update);
-        let _ = writeln!(
-            out,
-            "  {:<14}{}",
-            "next update",
-            c.next_update.as_deref().unwrap_or("-")
-        );
+        let next = c.next_update.as_deref().unwrap_or("-");
+        let status = c
+            .status
+            .as_ref()
+            .map(|s| format!("  ({})", s.summary))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {:<14}{next}{status}", "next update");
         let _ = writeln!(
             out,
             "  {:<14}{}",
             "CRL number",
             c.crl_number.as_deref().unwrap_or("-")
         );
-        let _ = writeln!(out, "  {:<14}{}", "revoked", c.revoked.len());
+        let _ = writeln!(out, "  {:<14}{}", "revoked", c.revoked_count);
         for r in &c.revoked {
             let reason = r
                 .reason
@@ -513,6 +383,9 @@ fn text(report: &Report) -> String {
                 .map(|s| format!(" ({s})"))
                 .unwrap_or_default();
             let _ = writeln!(out, "    {} at {}{reason}", r.serial, r.revocation_date);
+        }
+        if c.revoked_count > c.revoked.len() {
+            let _ = writeln!(out, "    … and {} more", c.revoked_count - c.revoked.len());
         }
     }
     if let Some(p) = &report.pkcs12 {
@@ -539,4 +412,23 @@ fn text(report: &Report) -> String {
         let _ = writeln!(out, "Private key: {}{name}", k.algorithm);
     }
     out
+}
+
+fn key_text(key: &certgate::PublicKey) -> String {
+    match (&key.curve, key.bits) {
+        (Some(curve), _) => format!("{} {curve}", key.algorithm),
+        (None, Some(bits)) => format!("{} {bits}", key.algorithm),
+        (None, None) => key.algorithm.clone(),
+    }
+}
+
+fn san_text(sans: &certgate::SubjectAltNames) -> Vec<String> {
+    sans.dns
+        .iter()
+        .map(|s| format!("DNS:{s}"))
+        .chain(sans.ip.iter().map(|s| format!("IP:{s}")))
+        .chain(sans.email.iter().map(|s| format!("email:{s}")))
+        .chain(sans.uri.iter().map(|s| format!("URI:{s}")))
+        .chain(sans.dir.iter().map(|s| format!("DirName:{s}")))
+        .collect()
 }

@@ -80,8 +80,8 @@ fn inspect_describes_certificates_csrs_crls_and_keys() {
     assert_eq!(json["requests"][0]["subject"]["rfc4514"], "CN=bob");
     assert_eq!(json["requests"][0]["signatureValid"], true);
     assert_eq!(
-        json["requests"][0]["subjectAltNames"][0],
-        "DNS:bob.example.com"
+        json["requests"][0]["subjectAltNames"]["dns"][0],
+        "bob.example.com"
     );
 
     dir.ok(&[
@@ -103,7 +103,9 @@ fn inspect_describes_certificates_csrs_crls_and_keys() {
     assert_eq!(json["crls"][0]["issuer"]["rfc4514"], "CN=Test Issuing CA");
     assert_eq!(json["crls"][0]["revoked"][0]["serial"], "0a1b2c");
     assert_eq!(json["crls"][0]["revoked"][0]["reason"], "superseded");
-    assert_eq!(json["crls"][0]["crlNumber"], "01");
+    assert_eq!(json["crls"][0]["crlNumber"], "1");
+    assert_eq!(json["crls"][0]["revokedCount"], 1);
+    assert_eq!(json["crls"][0]["status"]["state"], "current");
 
     // A key is described by its algorithm, never its contents.
     let out = dir.ok(&["inspect", "bob.key"]);
