@@ -15,11 +15,12 @@ done
 step "core builds for a target with no std at all (wasm32v1-none, no crypto)"
 cargo build -p certgate --no-default-features --features alloc --target wasm32v1-none
 
-step "CLI test peers: openssl, keytool (Java 17), curl"
+step "CLI test peers: openssl, keytool (Java 17), curl, script (a terminal for prompts)"
 missing=()
 command -v openssl >/dev/null || missing+=(openssl)
 command -v keytool >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v curl >/dev/null || missing+=(curl)
+command -v script >/dev/null || missing+=(bsdutils)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"
 fi

@@ -60,6 +60,10 @@ pub struct PkiArgs {
     /// Replace demo files that already exist in DIR.
     #[arg(long)]
     force: bool,
+    /// Key type of every key in the demo PKI (CAs, server, clients), e.g. rsa2048 or ed25519
+    /// to see which TLS clients accept it.
+    #[arg(long, value_enum, default_value_t = KeyType::P256)]
+    key_type: KeyType,
 }
 
 /// Runs a demo command.
@@ -103,13 +107,24 @@ fn pki(args: &PkiArgs) -> Result<(), Error> {
     let now = pki::now();
     let day = 86_400;
 
-    let root = new_ca("certgate Demo Root CA", None, (now - day, now + 3650 * day))?;
+    let root = new_ca(
+        "certgate Demo Root CA",
+        None,
+        (now - day, now + 3650 * day),
+        args.key_type,
+    )?;
     let intermediate = new_ca(
         "certgate Demo Intermediate CA",
         Some(&root),
         (now - day, now + 1825 * day),
+        args.key_type,
     )?;
-    let rogue_ca = new_ca("Rogue CA", None, (now - day, now + 3650 * day))?;
+    let rogue_ca = new_ca(
+        "Rogue CA",
+        None,
+        (now - day, now + 3650 * day),
+        args.key_type,
+    )?;
 
     out.add(
         &dir.join("root-ca.pem"),
@@ -131,6 +146,7 @@ fn pki(args: &PkiArgs) -> Result<(), Error> {
         ],
         ExtendedKeyUsagePurpose::ServerAuth,
         (now - day, now + 365 * day),
+        args.key_type,
     )?;
     out.add(
         &dir.join("server.pem"),
@@ -152,6 +168,7 @@ fn pki(args: &PkiArgs) -> Result<(), Error> {
             vec![email],
             ExtendedKeyUsagePurpose::ClientAuth,
             window,
+            args.key_type,
         )?;
         let chain = vec![der.clone(), issuer.der.clone()];
         let p12 = pkcs12::key_store(name, key.pkcs8_der(), &chain, &password, Protection::Modern)?;
@@ -204,7 +221,12 @@ struct DemoCa {
     issuer: Issuer<'static, KeyPair>,
 }
 
-fn new_ca(cn: &str, parent: Option<&DemoCa>, window: (u64, u64)) -> Result<DemoCa, Error> {
+fn new_ca(
+    cn: &str,
+    parent: Option<&DemoCa>,
+    window: (u64, u64),
+    key_type: KeyType,
+) -> Result<DemoCa, Error> {
     let subject = SubjectArgs {
         cn: Some(cn.to_owned()),
         subject: Some("O=certgate demo".to_owned()),
@@ -224,7 +246,7 @@ fn new_ca(cn: &str, parent: Option<&DemoCa>, window: (u64, u64)) -> Result<DemoC
         KeyUsagePurpose::DigitalSignature,
     ];
     params.use_authority_key_identifier_extension = parent.is_some();
-    let key = Key::generate(KeyType::P256)?.into_pair();
+    let key = Key::generate(key_type)?.into_pair();
     let cert = match parent {
         Some(parent) => params.signed_by(&key, &parent.issuer),
         None => params.self_signed(&key),
@@ -242,6 +264,7 @@ fn leaf(
     sans: Vec<SanType>,
     eku: ExtendedKeyUsagePurpose,
     window: (u64, u64),
+    key_type: KeyType,
 ) -> Result<(Key, Vec<u8>), Error> {
     let subject = SubjectArgs {
         cn: Some(cn.to_owned()),
@@ -255,7 +278,7 @@ fn leaf(
         crl_points: Vec::new(),
         serial: pki::serial(None)?,
     };
-    let key = Key::generate(KeyType::P256)?;
+    let key = Key::generate(key_type)?;
     let cert = spec
         .params(false)?
         .signed_by(key.pair(), &ca.issuer)

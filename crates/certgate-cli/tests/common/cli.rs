@@ -33,12 +33,14 @@ impl Dir {
         std::fs::write(self.join(name), contents).unwrap_or_else(|e| panic!("write {name}: {e}"));
     }
 
-    /// Runs `certgate ARGS` here with `envs` and no inherited CERTGATE_PASSWORD.
+    /// Runs `certgate ARGS` here with `envs` and no inherited CERTGATE_PASSWORD or
+    /// CERTGATE_KEY_PASSWORD.
     pub fn certgate_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_certgate"));
         cmd.args(args)
             .current_dir(self.path())
-            .env_remove("CERTGATE_PASSWORD");
+            .env_remove("CERTGATE_PASSWORD")
+            .env_remove("CERTGATE_KEY_PASSWORD");
         for (k, v) in envs {
             cmd.env(k, v);
         }
