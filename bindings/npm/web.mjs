@@ -11,7 +11,13 @@ import init, {
   provider,
   Verifier,
   VerifyResult,
+  inspectCrl,
+  inspectCsr,
+  decodeForwarded,
+  policyRoutes,
 } from './pkg/web/certgate_wasm.js';
 
 export { init, initSync, createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult };
+// Decoding beyond certificates (bindings/wasm/src/decode.rs), used by the inspector page.
+export { inspectCrl, inspectCsr, decodeForwarded, policyRoutes };
 export default init;

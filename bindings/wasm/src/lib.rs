@@ -13,6 +13,7 @@
 
 extern crate alloc;
 
+mod decode;
 mod error;
 mod input;
 #[cfg(feature = "node")]
@@ -264,9 +265,10 @@ impl VerifyResult {
     #[wasm_bindgen(getter)]
     pub fn roles(&self) -> Result<Vec<String>, JsValue> {
         let identity = self.identity().map_err(|e| to_js(&e, self.verified.path()))?;
-        // The policy's explanation of any request lists the identity's roles; `/` is a path
-        // every policy accepts as well-formed.
-        Ok(self.policy.explain(Some(identity), "GET", "/").roles)
+        // The explanation of a refused request lists the identity's roles from the roles table
+        // and the grants, whatever the routes say; `/..` is refused before any route is tried
+        // (the policy's path rule), so no route's `require` or access level enters into it.
+        Ok(self.policy.explain(Some(identity), "GET", "/..").roles)
     }
 
     /// Inspection records of the whole verified path, leaf first.

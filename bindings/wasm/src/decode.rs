@@ -1,0 +1,157 @@
+//! Decoding beyond certificates, for the inspector page and any other caller: CRL and CSR
+//! inspection records, forwarded-certificate header values, and the route list of a policy
+//! document. Every rule lives in the core; this module converts inputs and results.
+
+use alloc::vec::Vec;
+
+use certgate::policy::PolicySpec;
+use certgate::{Code, CrlInspection, CsrInspection, Limits, Rejection};
+use js_sys::Array;
+use rustls_pki_types::pem::{PemObject, SectionKind};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{policy_error, to_js};
+use crate::input::{self, field, object};
+
+/// Decodes every CRL of PEM (`X509 CRL` blocks) or DER input into inspection records, with
+/// their freshness at `{time}` (default: now). Throws `MALFORMED_CRL`, `MALFORMED_PEM`, ….
+#[wasm_bindgen(js_name = inspectCrl)]
+pub fn inspect_crl(input: JsValue, options: JsValue) -> Result<Array, JsValue> {
+    let time = time_option(&options).map_err(|r| to_js(&r, &[]))?;
+    let limits = Limits::default();
+    let mut records = Vec::new();
+    for piece in input::pieces(&input, "input", limits.bundle_items).map_err(|r| to_js(&r, &[]))? {
+        for (i, der) in certgate::parse_crls(&piece, &limits).map_err(|r| to_js(&r, &[]))?.iter().enumerate() {
+            let record = CrlInspection::from_der(der, Some(time)).map_err(|mut r| {
+                r.cert_index = Some(i);
+                to_js(&r, &[])
+            })?;
+            records.push(crate::serialize(&record)?);
+        }
+    }
+    if records.is_empty() {
+        return Err(to_js(&Rejection::new(Code::MalformedCrl, None, "the input holds no CRL"), &[]));
+    }
+    Ok(records.into_iter().collect())
+}
+
+/// Decodes every PKCS#10 request of PEM (`CERTIFICATE REQUEST` blocks) or DER input, each
+/// with its self-signature checked by this build's algorithms.
+#[wasm_bindgen(js_name = inspectCsr)]
+pub fn inspect_csr(input: JsValue) -> Result<Array, JsValue> {
+    let limits = Limits::default();
+    let mut records = Vec::new();
+    for piece in input::pieces(&input, "input", limits.bundle_items).map_err(|r| to_js(&r, &[]))? {
+        for (i, der) in csr_items(&piece, &limits).map_err(|r| to_js(&r, &[]))?.iter().enumerate() {
+            let record = CsrInspection::from_der(der, crate::ALGORITHMS).map_err(|mut r| {
+                r.cert_index = Some(i);
+                to_js(&r, &[])
+            })?;
+            records.push(crate::serialize(&record)?);
+        }
+    }
+    if records.is_empty() {
+        return Err(to_js(&Rejection::new(Code::MalformedPem, None, "the input holds no CERTIFICATE REQUEST block"), &[]));
+    }
+    Ok(records.into_iter().collect())
+}
+
+/// Decodes forwarded-certificate header values (nginx, AWS ALB, Envoy XFCC, Traefik,
+/// RFC 9440; one per line, optionally prefixed by the header name) into
+/// `{format, header, certificates}`, the certificates as DER (`Uint8Array`), leaf first.
+#[wasm_bindgen(js_name = decodeForwarded)]
+pub fn decode_forwarded(value: &str) -> Result<JsValue, JsValue> {
+    let forwarded = certgate::parse_forwarded(value, &Limits::default()).map_err(|r| to_js(&r, &[]))?;
+    let out = js_sys::Object::new();
+    crate::error::set(&out, "format", &JsValue::from_str(forwarded.format.as_str()));
+    crate::error::set(&out, "header", &forwarded.header.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    let certificates: Array = forwarded
+        .certificates
+        .iter()
+        .map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_ref())))
+        .collect();
+    crate::error::set(&out, "certificates", &certificates);
+    Ok(out.into())
+}
+
+/// The routes of a TOML policy document, in order: `{name, methods, path}` each, `name`
+/// defaulting to `routes[i]` as in the policy's own traces. Throws `INVALID_POLICY` for a
+/// document the policy loader refuses.
+#[wasm_bindgen(js_name = policyRoutes)]
+pub fn policy_routes(text: &str) -> Result<Array, JsValue> {
+    // The loader checks everything (and bounds the document); only then is the spec read again.
+    certgate::Policy::from_toml(text).map_err(|e| policy_error(&e))?;
+    let spec: PolicySpec = toml::from_str(text).map_err(|e| {
+        to_js(&Rejection::new(Code::InvalidPolicy, None, alloc::format!("{}", e.message())), &[])
+    })?;
+    Ok(spec
+        .routes
+        .iter()
+        .enumerate()
+        .map(|(i, route)| {
+            let out = js_sys::Object::new();
+            let name = route.name.clone().unwrap_or_else(|| alloc::format!("routes[{i}]"));
+            crate::error::set(&out, "name", &JsValue::from_str(&name));
+            let methods: Array = route.methods.iter().map(|m| JsValue::from_str(m)).collect();
+            crate::error::set(&out, "methods", &methods);
+            crate::error::set(&out, "path", &JsValue::from_str(&route.path));
+            JsValue::from(out)
+        })
+        .collect())
+}
+
+/// `CERTIFICATE REQUEST` blocks of PEM text, or back-to-back DER, within the bundle limits.
+fn csr_items(input: &[u8], limits: &Limits) -> Result<Vec<Vec<u8>>, Rejection> {
+    if input.len() > limits.bundle_bytes {
+        return Err(Rejection::new(
+            Code::InputTooLarge,
+            None,
+            alloc::format!("the input is {} bytes; the limit is {} bytes", input.len(), limits.bundle_bytes),
+        ));
+    }
+    let trimmed = input.trim_ascii_start();
+    if trimmed.first() == Some(&0x30) {
+        return Ok(alloc::vec![trimmed.to_vec()]);
+    }
+    let mut items = Vec::new();
+    for (n, section) in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(trimmed).enumerate() {
+        if n == limits.bundle_items {
+            return Err(Rejection::new(
+                Code::TooManyCertificates,
+                None,
+                alloc::format!("the input holds more than {} PEM blocks", limits.bundle_items),
+            ));
+        }
+        let (kind, der) = section.map_err(|e| {
+            Rejection::new(Code::MalformedPem, Some(n), alloc::format!("PEM block {n} is malformed: {e}"))
+        })?;
+        if kind == SectionKind::Csr {
+            items.push(der);
+        }
+    }
+    Ok(items)
+}
+
+fn time_option(options: &JsValue) -> Result<u64, Rejection> {
+    match object(options, "options", &["time"])? {
+        Some(o) => input::time(&field(&o, "time")?),
+        None => input::time(&JsValue::UNDEFINED),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csr_blocks_are_picked_from_pem() {
+        let pem = b"-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n\
+                    -----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
+        assert_eq!(csr_items(pem, &Limits::default()).unwrap(), [alloc::vec![0x30, 0x00]]);
+        assert_eq!(csr_items(&[0x30, 0x00], &Limits::default()).unwrap(), [alloc::vec![0x30, 0x00]]);
+        let limits = Limits { bundle_bytes: 4, ..Limits::default() };
+        assert_eq!(csr_items(pem, &limits).unwrap_err().code, Code::InputTooLarge);
+        let bad = b"-----BEGIN CERTIFICATE REQUEST-----\n!!\n-----END CERTIFICATE REQUEST-----\n";
+        assert_eq!(csr_items(bad, &Limits::default()).unwrap_err().code, Code::MalformedPem);
+    }
+}
