@@ -3,7 +3,7 @@
 //! package make — and, with `--policy`, whether the verified client may make a request.
 //! Exit 0 when accepted, 3 when rejected (1 when the inputs cannot be used).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use certgate::policy::Explanation;
 use certgate::{Config, Policy, Usage, Verifier, VerifyOptions};
@@ -11,6 +11,9 @@ use serde::Serialize;
 
 use crate::error::{fail, Error};
 use crate::files;
+use crate::password::{PasswordArgs, Purpose};
+use crate::pem_io;
+use crate::pkcs12;
 use crate::pki::{self, parse_time};
 
 /// `verify`.
@@ -18,7 +21,8 @@ use crate::pki::{self, parse_time};
 pub struct VerifyArgs {
     /// The chain to verify: the leaf first, then intermediates (PEM or DER; `-` reads stdin).
     chain: PathBuf,
-    /// Trust anchors: a file of CA certificates, PEM or DER (repeatable).
+    /// Trust anchors: a file of CA certificates, PEM or DER, or a PKCS#12 trust store
+    /// (repeatable).
     #[arg(long = "ca", value_name = "FILE", required_unless_present = "pin")]
     ca: Vec<PathBuf>,
     /// Pinned certificates: a leaf byte-identical to one of these is trusted by itself (repeatable).
@@ -72,6 +76,9 @@ pub struct VerifyArgs {
     /// Print the result as one JSON object (stable field names; `code` is the rejection code).
     #[arg(long)]
     json: bool,
+    /// The password of a PKCS#12 trust store given as --ca.
+    #[command(flatten)]
+    password: PasswordArgs,
 }
 
 /// The JSON result.
@@ -216,7 +223,10 @@ fn build_verifier(args: &VerifyArgs) -> Result<Verifier, Error> {
     config.revocation.enforce_expiry = !args.crl_allow_expired;
     let mut builder = Verifier::builder().config(config);
     for path in &args.ca {
-        let input = files::read(path)?;
+        let mut input = files::read(path)?;
+        if is_pkcs12(&input) {
+            input = trust_store_certificates(&input, path, &args.password)?;
+        }
         builder = builder
             .trust(&input)
             .map_err(|e| fail!("--ca {}: {}", path.display(), e.message))?;
@@ -234,6 +244,34 @@ fn build_verifier(args: &VerifyArgs) -> Result<Verifier, Error> {
             .map_err(|e| fail!("--crl {}: {} ({})", path.display(), e.message, e.code))?;
     }
     builder.build().map_err(|e| fail!("{}", e.message))
+}
+
+/// Whether input is a PKCS#12 file rather than DER certificates: it decodes as a PFX
+/// (whose first field is a version INTEGER, where a certificate has its signed SEQUENCE).
+fn is_pkcs12(input: &[u8]) -> bool {
+    pem_io::is_der(input) && pkcs12::protection(input).is_ok()
+}
+
+/// Every certificate of a PKCS#12 trust store, as concatenated DER. Certificates without
+/// Java's trusted attribute count too: OpenSSL-made trust stores never carry it.
+fn trust_store_certificates(
+    input: &[u8],
+    path: &Path,
+    password: &PasswordArgs,
+) -> Result<Vec<u8>, Error> {
+    let password = password.read(
+        &format!("the trust store {}", path.display()),
+        Purpose::Existing,
+    )?;
+    let contents =
+        pkcs12::read(input, &password).map_err(|e| fail!("--ca {}: {e}", path.display()))?;
+    if contents.certs.is_empty() {
+        return Err(fail!(
+            "--ca {}: the PKCS#12 file holds no certificate",
+            path.display()
+        ));
+    }
+    Ok(contents.certs.into_iter().flat_map(|c| c.der).collect())
 }
 
 fn print_text(outcome: &Outcome, explain: bool) {

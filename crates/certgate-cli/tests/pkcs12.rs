@@ -76,6 +76,25 @@ fn keytool_lists_every_certificate_of_a_trust_store_as_trusted() {
             "{cn} missing:\n{listing}"
         );
     }
+    // certgate verifies against the trust store it wrote.
+    dir.client("alice", &[]);
+    let out = dir.certgate_env(
+        &[
+            "verify",
+            "alice-chain.pem",
+            "--ca",
+            "truststore.p12",
+            "--json",
+        ],
+        &[("CERTGATE_PASSWORD", PASSWORD)],
+    );
+    common::assert_success(&out, "verify --ca truststore.p12");
+    let out = dir.certgate_env(
+        &["verify", "alice-chain.pem", "--ca", "truststore.p12"],
+        &[("CERTGATE_PASSWORD", "wrong")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("wrong password"), "{}", text(&out));
     // The legacy mode is read by keytool too.
     let out = dir.certgate_env(
         &[
