@@ -261,3 +261,14 @@ fn arbitrary_requests_are_decided() {
         }
     }
 }
+
+/// A pattern that is not a regex on its own must not become one by being anchored:
+/// `a)|(b` wrapped as `\A(?:a)|(b)\z` would match any subject starting with `a`.
+#[test]
+fn patterns_cannot_escape_their_anchors() {
+    for pattern in ["CN=a)|(.*", ".*)|(x", ")(", "(?x)CN=a # comment"] {
+        let text = format!("require = {{ subject_regex = '''{pattern}''' }}");
+        let e = refused(Policy::from_toml(&text));
+        assert!(e.message.contains("is invalid"), "{pattern}: {}", e.message);
+    }
+}

@@ -33,12 +33,22 @@ impl Regex {
     /// wrapped in `\A(?:…)\z`); otherwise it is searched for, like Java's `Matcher.find`.
     pub(crate) fn new(source: &str, whole: bool) -> Result<Self, String> {
         check_size(source)?;
+        let config = syntax::Config::new().nest_limit(NEST_LIMIT);
+        // **The source must parse on its own before it is wrapped**: otherwise `a)|(b` would
+        // become `\A(?:a)|(b)\z`, a valid regex that is no longer anchored at both ends.
+        if let Err(e) = syntax::parse_with(source, &config) {
+            return Err(format!(
+                "regex `{}` is invalid: {}",
+                abbreviate(source),
+                syntax_detail(&e)
+            ));
+        }
         let pattern = match whole {
             true => format!(r"\A(?:{source})\z"),
             false => source.to_owned(),
         };
         let re = meta::Builder::new()
-            .syntax(syntax::Config::new().nest_limit(NEST_LIMIT))
+            .syntax(config)
             .configure(
                 meta::Config::new()
                     .nfa_size_limit(Some(MAX_REGEX_BYTES))
@@ -52,13 +62,10 @@ impl Regex {
                         abbreviate(source)
                     )
                 } else {
-                    // regex-syntax renders the (wrapped) pattern with a caret and then one
-                    // `error: …` line; the line alone says what is wrong.
-                    let detail = e
-                        .syntax_error()
-                        .map(|se| format!("{se}"))
-                        .and_then(|text| text.lines().find_map(|l| l.strip_prefix("error: ").map(String::from)))
-                        .unwrap_or_else(|| format!("{e}"));
+                    let detail = match e.syntax_error() {
+                        Some(se) => syntax_detail(se),
+                        None => format!("{e}"),
+                    };
                     format!("regex `{}` is invalid: {detail}", abbreviate(source))
                 }
             })?;
@@ -381,6 +388,16 @@ pub(crate) fn abbreviate(source: &str) -> String {
     match source.char_indices().nth(40) {
         Some((cut, _)) => format!("{}… ({} bytes)", &source[..cut], source.len()),
         None => source.to_owned(),
+    }
+}
+
+/// regex-syntax renders an error as the pattern with a caret under the fault, then one
+/// `error: …` line; that line alone says what is wrong.
+fn syntax_detail(error: &impl core::fmt::Display) -> String {
+    let text = format!("{error}");
+    match text.lines().find_map(|l| l.strip_prefix("error: ")) {
+        Some(line) => String::from(line),
+        None => text,
     }
 }
 
