@@ -473,6 +473,14 @@ fn principal_sources() {
         Some("solo".into())
     );
     assert_eq!(principal_of("", &pki, two_cns), Some("inner".into()));
+    // Spring's regex searches the whole subject, so text `CN=` inside another value counts
+    // when there is no CN; the `common_name` source reads only real CN attributes.
+    let no_cn = || leaf().c("GB").o("xCN=admin");
+    assert_eq!(principal_of("", &pki, no_cn()), Some("admin".into()));
+    assert_eq!(
+        principal_of("[principal]\nsource = \"common_name\"", &pki, no_cn()),
+        None
+    );
     let two_cns = leaf().c("GB").cn("outer").oid(&[2, 5, 4, 3], "inner");
     assert_eq!(
         principal_of("[principal]\nsource = \"common_name\"", &pki, two_cns),
