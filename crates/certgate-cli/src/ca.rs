@@ -10,7 +10,7 @@ use rcgen::{
 
 use crate::error::{fail, Error};
 use crate::files::{Mode, Outputs};
-use crate::keys::{Key, KeyType};
+use crate::keys::KeyArgs;
 use crate::pki::{self, CrlUrlArgs, IssuerArgs, SubjectArgs, ValidityArgs};
 
 /// CA commands.
@@ -28,9 +28,8 @@ pub enum CaCommand {
 pub struct CaArgs {
     #[command(flatten)]
     subject: SubjectArgs,
-    /// Key type of the new CA key.
-    #[arg(long, value_enum, default_value_t = KeyType::P256)]
-    key_type: KeyType,
+    #[command(flatten)]
+    key: KeyArgs,
     #[command(flatten)]
     validity: ValidityArgs,
     /// Path length constraint: how many intermediate CAs may follow below this one
@@ -45,9 +44,6 @@ pub struct CaArgs {
     /// Where to write the CA certificate (PEM).
     #[arg(long, value_name = "FILE")]
     cert_out: PathBuf,
-    /// Where to write the CA private key (PKCS#8 PEM, mode 0600).
-    #[arg(long, value_name = "FILE")]
-    key_out: PathBuf,
     /// Replace output files that already exist.
     #[arg(long)]
     force: bool,
@@ -177,26 +173,27 @@ fn params(
 
 fn init(args: InitArgs) -> Result<(), Error> {
     let args = args.ca;
-    let mut out = Outputs::check(&[&args.cert_out, &args.key_out], args.force)?;
+    let mut paths = vec![args.cert_out.as_path()];
+    paths.extend(args.key.key_out.as_deref());
+    let mut out = Outputs::check(&paths, args.force)?;
     let params = params(&args, "certgate Root CA", None, args.validity.window(3650)?)?;
-    let key = Key::generate(args.key_type)?;
+    let key = args.key.obtain()?;
     let cert = params
         .self_signed(key.pair())
         .map_err(|e| fail!("cannot create the CA certificate: {e}"))?;
-    out.add(&args.key_out, Mode::Secret, key.pkcs8_pem());
+    if let Some(key_out) = &args.key.key_out {
+        out.add(key_out, Mode::Secret, key.pkcs8_pem());
+    }
     out.add(&args.cert_out, Mode::Public, cert.pem());
     out.commit()?;
-    eprintln!(
-        "wrote root CA {} and its key {}",
-        args.cert_out.display(),
-        args.key_out.display()
-    );
+    eprintln!("wrote root CA {}", args.cert_out.display());
     Ok(())
 }
 
 fn intermediate(args: IntermediateArgs) -> Result<(), Error> {
     let ca_args = &args.ca;
-    let mut paths = vec![ca_args.cert_out.as_path(), ca_args.key_out.as_path()];
+    let mut paths = vec![ca_args.cert_out.as_path()];
+    paths.extend(ca_args.key.key_out.as_deref());
     paths.extend(args.chain_out.as_deref());
     let mut out = Outputs::check(&paths, ca_args.force)?;
     let ca = args.issuer.load()?;
@@ -220,11 +217,13 @@ fn intermediate(args: IntermediateArgs) -> Result<(), Error> {
     let mut params = params(ca_args, "certgate Intermediate CA", Some(0), window)?;
     params.crl_distribution_points = args.crl_urls.points()?;
     params.use_authority_key_identifier_extension = true;
-    let key = Key::generate(ca_args.key_type)?;
+    let key = ca_args.key.obtain()?;
     let cert = params
         .signed_by(key.pair(), &ca.issuer)
         .map_err(|e| fail!("cannot create the intermediate certificate: {e}"))?;
-    out.add(&ca_args.key_out, Mode::Secret, key.pkcs8_pem());
+    if let Some(key_out) = &ca_args.key.key_out {
+        out.add(key_out, Mode::Secret, key.pkcs8_pem());
+    }
     out.add(&ca_args.cert_out, Mode::Public, cert.pem());
     if let Some(chain_out) = &args.chain_out {
         out.add(
@@ -234,10 +233,6 @@ fn intermediate(args: IntermediateArgs) -> Result<(), Error> {
         );
     }
     out.commit()?;
-    eprintln!(
-        "wrote intermediate CA {} and its key {}",
-        ca_args.cert_out.display(),
-        ca_args.key_out.display()
-    );
+    eprintln!("wrote intermediate CA {}", ca_args.cert_out.display());
     Ok(())
 }

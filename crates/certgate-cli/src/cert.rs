@@ -9,7 +9,7 @@ use rcgen::{
 
 use crate::error::{fail, Error};
 use crate::files::{Mode, Outputs};
-use crate::keys::{Key, KeyType};
+use crate::keys::KeyArgs;
 use crate::pki::{self, CrlUrlArgs, IssuerArgs, SanArgs, SubjectArgs, ValidityArgs};
 
 /// Certificate commands.
@@ -38,15 +38,11 @@ pub struct IssueArgs {
     /// Serial number in hex [default: 16 random bytes].
     #[arg(long, value_name = "HEX")]
     serial: Option<String>,
-    /// Key type of the new key.
-    #[arg(long, value_enum, default_value_t = KeyType::P256)]
-    key_type: KeyType,
+    #[command(flatten)]
+    key: KeyArgs,
     /// Where to write the certificate (PEM).
     #[arg(long, value_name = "FILE")]
     cert_out: PathBuf,
-    /// Where to write the private key (PKCS#8 PEM, mode 0600).
-    #[arg(long, value_name = "FILE")]
-    key_out: PathBuf,
     /// Also write the full chain: the certificate, its CA and the CA's chain (no self-signed root).
     #[arg(long, value_name = "FILE")]
     chain_out: Option<PathBuf>,
@@ -117,7 +113,8 @@ pub fn run(cmd: CertCommand) -> Result<(), Error> {
 }
 
 fn issue(args: IssueArgs) -> Result<(), Error> {
-    let mut paths = vec![args.cert_out.as_path(), args.key_out.as_path()];
+    let mut paths = vec![args.cert_out.as_path()];
+    paths.extend(args.key.key_out.as_deref());
     paths.extend(args.chain_out.as_deref());
     let mut out = Outputs::check(&paths, args.force)?;
     let ca = args.issuer.load()?;
@@ -133,16 +130,14 @@ fn issue(args: IssueArgs) -> Result<(), Error> {
     if spec.sans.is_empty() && spec.ekus.contains(&ExtendedKeyUsagePurpose::ServerAuth) {
         return Err(fail!("a server certificate needs at least one --dns or --ip name; clients check the SAN, not the CN"));
     }
-    let rsa_key = matches!(
-        args.key_type,
-        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096
-    );
-    let params = spec.params(rsa_key)?;
-    let key = Key::generate(args.key_type)?;
+    let key = args.key.obtain()?;
+    let params = spec.params(key.is_rsa())?;
     let cert = params
         .signed_by(key.pair(), &ca.issuer)
         .map_err(|e| fail!("cannot create the certificate: {e}"))?;
-    out.add(&args.key_out, Mode::Secret, key.pkcs8_pem());
+    if let Some(key_out) = &args.key.key_out {
+        out.add(key_out, Mode::Secret, key.pkcs8_pem());
+    }
     out.add(&args.cert_out, Mode::Public, cert.pem());
     if let Some(chain_out) = &args.chain_out {
         out.add(
@@ -152,10 +147,6 @@ fn issue(args: IssueArgs) -> Result<(), Error> {
         );
     }
     out.commit()?;
-    eprintln!(
-        "wrote certificate {} and its key {}",
-        args.cert_out.display(),
-        args.key_out.display()
-    );
+    eprintln!("wrote certificate {}", args.cert_out.display());
     Ok(())
 }

@@ -17,7 +17,7 @@ use x509_parser::prelude::{FromDer, X509Name};
 use crate::cert::{LeafSpec, UsageArgs};
 use crate::error::{fail, Error};
 use crate::files::{self, Mode, Outputs};
-use crate::keys::{Key, KeyType};
+use crate::keys::KeyArgs;
 use crate::pem_io;
 use crate::pki::{self, CrlUrlArgs, IssuerArgs, SanArgs, SubjectArgs, ValidityArgs};
 
@@ -41,15 +41,8 @@ pub struct CreateArgs {
     subject: SubjectArgs,
     #[command(flatten)]
     sans: SanArgs,
-    /// Use this existing private key instead of generating one.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["key_out", "key_type"])]
-    key: Option<PathBuf>,
-    /// Key type of the new key.
-    #[arg(long, value_enum)]
-    key_type: Option<KeyType>,
-    /// Where to write the new private key (PKCS#8 PEM, mode 0600); required without --key.
-    #[arg(long, value_name = "FILE", required_unless_present = "key")]
-    key_out: Option<PathBuf>,
+    #[command(flatten)]
+    key: KeyArgs,
     /// Where to write the request (PEM).
     #[arg(long, value_name = "FILE")]
     csr_out: PathBuf,
@@ -102,23 +95,20 @@ pub fn run(cmd: CsrCommand) -> Result<(), Error> {
 
 fn create(args: CreateArgs) -> Result<(), Error> {
     let mut paths = vec![args.csr_out.as_path()];
-    paths.extend(args.key_out.as_deref());
+    paths.extend(args.key.key_out.as_deref());
     let mut out = Outputs::check(&paths, args.force)?;
     let default_cn = args.sans.dns.first().cloned();
     let mut params = CertificateParams::default();
     params.distinguished_name = args.subject.name(default_cn.as_deref())?;
     params.subject_alt_names = args.sans.sans()?;
-    let key = match &args.key {
-        Some(path) => Key::load(path)?,
-        None => Key::generate(args.key_type.unwrap_or_default())?,
-    };
+    let key = args.key.obtain()?;
     let csr = params
         .serialize_request(key.pair())
         .map_err(|e| fail!("cannot create the request: {e}"))?;
     let pem = csr
         .pem()
         .map_err(|e| fail!("cannot encode the request: {e}"))?;
-    if let Some(key_out) = &args.key_out {
+    if let Some(key_out) = &args.key.key_out {
         out.add(key_out, Mode::Secret, key.pkcs8_pem());
     }
     out.add(&args.csr_out, Mode::Public, pem);

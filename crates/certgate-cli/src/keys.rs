@@ -6,7 +6,7 @@
 //! with the public key), which OpenSSL 3.0 cannot read.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -47,6 +47,32 @@ pub enum KeyType {
     /// Ed25519 (not accepted by every TLS client; Java 15+ and OpenSSL 1.1.1+ accept it).
     #[value(name = "ed25519")]
     Ed25519,
+}
+
+/// The key a new certificate or request is for: a new one of a type, written to `--key-out`,
+/// or an existing one (`--key`), e.g. to renew a certificate without changing its key.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KeyArgs {
+    /// Key type of the new key.
+    #[arg(long, value_enum, default_value_t = KeyType::P256)]
+    pub key_type: KeyType,
+    /// Where to write the new private key (PKCS#8 PEM, mode 0600); required unless --key.
+    #[arg(long, value_name = "FILE", required_unless_present = "key")]
+    pub key_out: Option<PathBuf>,
+    /// Use this existing private key instead of generating one (PKCS#8, PKCS#1 or SEC1;
+    /// encrypted PKCS#8 opens with the key password).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["key_out", "key_type"])]
+    pub key: Option<PathBuf>,
+}
+
+impl KeyArgs {
+    /// The key: loaded from --key, or generated.
+    pub fn obtain(&self) -> Result<Key, Error> {
+        match &self.key {
+            Some(path) => Key::load(path),
+            None => Key::generate(self.key_type),
+        }
+    }
 }
 
 /// A private key: its PKCS#8 encoding (what is written to disk) and the signing key pair.
@@ -98,6 +124,16 @@ impl Key {
     /// The signing key pair.
     pub fn pair(&self) -> &KeyPair {
         &self.pair
+    }
+
+    /// Whether it is an RSA key.
+    pub fn is_rsa(&self) -> bool {
+        [
+            &rcgen::PKCS_RSA_SHA256,
+            &rcgen::PKCS_RSA_SHA384,
+            &rcgen::PKCS_RSA_SHA512,
+        ]
+        .contains(&self.pair.algorithm())
     }
 
     /// The signing key pair, owned.

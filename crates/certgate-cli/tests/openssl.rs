@@ -814,3 +814,102 @@ fn encrypted_keys_openssl_made_are_read_with_the_key_password() {
     assert!(text(&out).contains("--key-password-file"), "{}", text(&out));
     assert!(!dir.join("x.key").exists());
 }
+
+#[test]
+fn certificates_renew_on_an_existing_key() {
+    let dir = Dir::new();
+    dir.two_tier_ca();
+    dir.client("alice", &[]);
+    // A new certificate for alice's key: no new key file, same public key, new serial.
+    dir.ok(&[
+        "cert",
+        "issue",
+        "--ca",
+        "int.pem",
+        "--ca-key",
+        "int.key",
+        "--cn",
+        "alice",
+        "--key",
+        "alice.key",
+        "--days",
+        "30",
+        "--cert-out",
+        "alice-renewed.pem",
+    ]);
+    assert_eq!(
+        dir.openssl(&["x509", "-in", "alice-renewed.pem", "-noout", "-pubkey"]),
+        dir.openssl(&["x509", "-in", "alice.pem", "-noout", "-pubkey"])
+    );
+    assert_ne!(
+        dir.openssl(&["x509", "-in", "alice-renewed.pem", "-noout", "-serial"]),
+        dir.openssl(&["x509", "-in", "alice.pem", "-noout", "-serial"])
+    );
+    dir.openssl(&[
+        "verify",
+        "-CAfile",
+        "root.pem",
+        "-untrusted",
+        "int.pem",
+        "alice-renewed.pem",
+    ]);
+    // An RSA key made by openssl (PKCS#1) gets keyEncipherment on a server certificate.
+    dir.openssl(&["genrsa", "-traditional", "-out", "srv.key", "2048"]);
+    dir.ok(&[
+        "cert",
+        "issue",
+        "--ca",
+        "int.pem",
+        "--ca-key",
+        "int.key",
+        "--dns",
+        "srv.example.com",
+        "--eku",
+        "server",
+        "--key",
+        "srv.key",
+        "--cert-out",
+        "srv.pem",
+    ]);
+    let usage = dir.openssl(&["x509", "-in", "srv.pem", "-noout", "-ext", "keyUsage"]);
+    assert!(usage.contains("Key Encipherment"), "{usage}");
+    // --key and --key-out together are a command-line error.
+    let out = dir.certgate(&[
+        "cert",
+        "issue",
+        "--ca",
+        "int.pem",
+        "--ca-key",
+        "int.key",
+        "--cn",
+        "x",
+        "--key",
+        "alice.key",
+        "--key-out",
+        "x.key",
+        "--cert-out",
+        "x.pem",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    // The CA itself renews on its key too, and what it signed still verifies under it.
+    dir.ok(&[
+        "ca",
+        "init",
+        "--cn",
+        "Test Root",
+        "--subject",
+        "O=certgate tests,C=GB",
+        "--key",
+        "root.key",
+        "--cert-out",
+        "root-renewed.pem",
+    ]);
+    dir.openssl(&[
+        "verify",
+        "-CAfile",
+        "root-renewed.pem",
+        "-untrusted",
+        "int.pem",
+        "alice.pem",
+    ]);
+}
