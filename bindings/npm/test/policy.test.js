@@ -58,6 +58,14 @@ for (const build of BUILDS) {
       assert.ok(!other.roles.includes('user'));
     });
 
+    it('gives roles from the roles table and grants whatever the routes say', () => {
+      const anonymousRoot = certgate.createVerifier({
+        trust: fixture('root-ca.pem'),
+        policy: { roles: { alice: ['user'] }, routes: [{ path: '/', access: 'anonymous' }, { path: '/**', roles: ['user'] }] },
+      });
+      assert.deepEqual(anonymousRoot.verify(fixture('alice.pem'), AT).roles, ['user']);
+    });
+
     it('authorizes per route: anonymous, authenticated, roles, require, deny', () => {
       assert.deepEqual(verifier.authorize(alice, 'GET', '/customer/1'), {
         rule: 'routes[2]',
