@@ -15,8 +15,9 @@ use crate::pki::{self, CrlUrlArgs, IssuerArgs, SanArgs, SubjectArgs, ValidityArg
 /// Certificate commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum CertCommand {
-    /// Issue an end-entity certificate and its new key, signed by a CA (valid 365 days by
-    /// default, never past the CA; clientAuth unless --eku says otherwise).
+    /// Issue an end-entity certificate signed by a CA, for a new key or an existing one
+    /// (--key); valid 365 days by default, never past the CA; clientAuth unless --eku says
+    /// otherwise.
     Issue(IssueArgs),
 }
 

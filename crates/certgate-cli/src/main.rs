@@ -40,7 +40,16 @@ use crate::error::Error;
 /// Exit codes: 0 success (verify: accepted), 1 failure (nothing written), 2 invalid command
 /// line, 3 verify rejected the chain.
 #[derive(Debug, Parser)]
-#[command(name = "certgate", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "certgate",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success (verify: accepted), 1 failure with a one-line cause \
+                  (nothing written), 2 invalid command line, 3 verify rejected the chain or \
+                  the policy denied the request."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
