@@ -46,3 +46,12 @@ fi
 step "npm package: dependencies, wasm builds (node, web), types, node --test (both builds, HTTPS on loopback, node-demo)"
 npm --prefix node-demo ci --no-audit --no-fund
 (cd bindings/npm && npm ci --no-audit --no-fund && npm run build && npm run typecheck && npm test)
+
+# --- inspector page (bindings/inspector) -----------------------------------------------------
+step "inspector: Debian's chromium for the browser tests (a browser is never downloaded)"
+[ -x /usr/bin/chromium ] || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+
+step "inspector: dependencies, static site build (bindings/inspector/dist), browser tests (node --test + playwright-core)"
+npm --prefix bindings/inspector ci --no-audit --no-fund
+npm --prefix bindings/inspector run build
+timeout 900 npm --prefix bindings/inspector test
