@@ -1,14 +1,10 @@
 #!/usr/bin/env bash
-# The main job: verify real client chains with the certgate core and show the verdicts.
-# (Until the CLI's `certgate demo` lands, this runs the core's `verify` example on the fixtures.)
-set -uo pipefail
+# The main job: a throwaway PKI, the native certgate server on 127.0.0.1:8443, and the curl
+# calls that show alice allowed, mallory refused by the policy, expired and rogue refused in
+# the handshake, and no certificate answered 401 (`certgate demo`; extra arguments pass through,
+# e.g. `--port 0`, `--dir DIR`, `--keep-running`).
+set -euo pipefail
 cd "$(dirname "$0")/.."
-fixtures=crates/certgate/tests/fixtures
-time=1780000000 # the fixtures' fixed validation time, 2026-05-28T20:26:40Z
-cargo build -q -p certgate --example verify || exit 1
-for chain in alice expired rogue-leaf; do
-  echo
-  echo "\$ verify $fixtures/root-ca.pem $fixtures/$chain.pem $time"
-  cargo run -q -p certgate --example verify -- "$fixtures/root-ca.pem" "$fixtures/$chain.pem" "$time"
-done
-exit 0
+command -v curl >/dev/null || { apt-get update && apt-get install -y --no-install-recommends curl; }
+cargo build -q -p certgate-cli -p certgate-server
+exec "${CARGO_TARGET_DIR:-target}/debug/certgate" demo "$@"

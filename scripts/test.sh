@@ -28,6 +28,10 @@ fi
 step "workspace tests (unit, integration, doctests)"
 cargo test --workspace
 
+step "the README's main job: certgate demo (demo PKI, certgate-server, curl calls checked one by one)"
+cargo build -q -p certgate-cli -p certgate-server
+"${CARGO_TARGET_DIR:-target}/debug/certgate" demo --port 0
+
 step "x509-limbo conformance: the dev suite must match tests/limbo/exceptions.json, with no unsafe accept"
 cargo run --release -p certgate-limbo -- \
   --limbo "$(git rev-parse --show-toplevel)/../shared/conformance/limbo-dev.json.gz" \
@@ -55,3 +59,15 @@ step "inspector: dependencies, static site build (bindings/inspector/dist), brow
 npm --prefix bindings/inspector ci --no-audit --no-fund
 npm --prefix bindings/inspector run build
 timeout 900 npm --prefix bindings/inspector test
+
+# --- interop: real clients against both demo servers (tests/interop, issue 12) -----------------
+step "interop: chromium and libnss3-tools (certutil, pk12util) from Debian, only when missing"
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v certutil >/dev/null && command -v pk12util >/dev/null || missing+=(libnss3-tools)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+step "interop: Chromium, Java 17, Python, curl, openssl s_client, Node × P-256/RSA-2048/Ed25519 × certgate-server/node-demo"
+timeout 900 tests/interop/run

@@ -40,6 +40,19 @@ pub const DEFAULT_P12_PASSWORD: &str = "changeit";
 /// The demo clients, in the order they are made.
 pub const CLIENTS: [&str; 4] = ["alice", "mallory", "expired", "rogue"];
 
+mod serve;
+
+/// `certgate demo`: without a subcommand, the tour (PKI, server, curl calls); `demo pki` writes
+/// the PKI only.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DemoArgs {
+    #[command(subcommand)]
+    command: Option<DemoCommand>,
+    #[command(flatten)]
+    run: serve::RunArgs,
+}
+
 /// Demo commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum DemoCommand {
@@ -66,11 +79,22 @@ pub struct PkiArgs {
     key_type: KeyType,
 }
 
-/// Runs a demo command.
-pub fn run(cmd: DemoCommand) -> Result<(), Error> {
-    match cmd {
-        DemoCommand::Pki(args) => pki(&args),
+/// Runs `certgate demo` or `certgate demo pki`.
+pub fn run(args: DemoArgs) -> Result<(), Error> {
+    match args.command {
+        Some(DemoCommand::Pki(pki_args)) => pki(&pki_args),
+        None => serve::run(&args.run),
     }
+}
+
+/// Writes the P-256 demo PKI to `dir`, with the default .p12 password unless one is configured.
+fn write_pki(dir: &Path, force: bool) -> Result<(), Error> {
+    pki(&PkiArgs {
+        out: dir.to_owned(),
+        password: PasswordArgs::default(),
+        force,
+        key_type: KeyType::P256,
+    })
 }
 
 /// Every file `demo pki` writes, relative to its directory.

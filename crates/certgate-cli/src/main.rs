@@ -84,9 +84,9 @@ enum Command {
     /// PKCS#12 key stores: one private key with its certificate chain.
     #[command(subcommand)]
     Keystore(keystore::KeystoreCommand),
-    /// Throwaway demo material.
-    #[command(subcommand)]
-    Demo(demo::DemoCommand),
+    /// The demo: a throwaway PKI, the native server on it and the curl calls that show
+    /// allowed, refused and unauthenticated clients (`demo pki`: the PKI only).
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -114,6 +114,6 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Convert(cmd) => convert::run(cmd),
         Command::Truststore(cmd) => truststore::run(cmd),
         Command::Keystore(cmd) => keystore::run(cmd),
-        Command::Demo(cmd) => demo::run(cmd),
+        Command::Demo(args) => demo::run(args),
     }
 }
