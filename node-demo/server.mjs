@@ -106,7 +106,16 @@ export async function startServer(config) {
       handshakeTimeout: config.limits.handshake_timeout_secs * 1000,
       maxHeaderSize: config.limits.max_header_bytes,
     }),
-    (req, res) => handle(req, res, verifier, connectionOf(req.socket)),
+    (req, res) => {
+      try {
+        handle(req, res, verifier, connectionOf(req.socket));
+      } catch (err) {
+        // One request's failure is logged and answered; it never stops the server.
+        log('error', { message: err.message });
+        if (!res.headersSent) send(res, error(500, 'INTERNAL', 'the request could not be served'));
+        else res.destroy();
+      }
+    },
   );
   server.headersTimeout = config.limits.header_read_timeout_secs * 1000;
   server.maxConnections = config.limits.max_connections;
@@ -247,7 +256,12 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 
 /** Serves the built inspector page (bindings/inspector/dist) at /inspector/, when present. */
 function inspector(req, res, urlPath) {
-  const relative = decodeURIComponent(urlPath.slice('/inspector/'.length)) || 'index.html';
+  let relative;
+  try {
+    relative = decodeURIComponent(urlPath.slice('/inspector/'.length)) || 'index.html';
+  } catch {
+    relative = '\0'; // malformed %-escape: no such file
+  }
   const root = fileURLToPath(INSPECTOR);
   const file = path.resolve(root, relative);
   if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
