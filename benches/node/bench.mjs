@@ -3,10 +3,13 @@
 //   certgate (node)  the npm package's Node build: the core in wasm, signatures by node:crypto
 //   certgate (web)   the pure-wasm build: the core and ring in wasm
 //   X509Certificate  Node's built-in checks: parse, issuer links, signatures, dates, CA flag, EKU
+//   pkijs, @peculiar/x509, node-forge (RSA chains only: forge has no ECDSA)  pure-JS verifiers,
+//                    when `npm --prefix benches/node ci` installed them
 // and each one's ratio to the native core's criterion figure when one exists (benches/benches/
 // verify.rs, `certgate` function); `--native` runs that criterion bench first.
 //
-//   npm --prefix bindings/npm run build && node benches/node/bench.mjs [--native] [--kinds p256,rsa2048,mixed]
+//   npm --prefix bindings/npm run build && npm --prefix benches/node ci
+//   node benches/node/bench.mjs [--native] [--kinds p256,rsa2048,mixed,ed25519]
 //
 // Chains: crates/certgate/tests/fixtures/bench/<kind>/{root,chain}.pem (leaf, intermediate).
 
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const require = createRequire(import.meta.url);
+process.chdir(here); // so the pure-JS verifiers resolve from benches/node/node_modules
 const FIXED_TIME = 1_780_000_000;
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
@@ -32,6 +36,78 @@ function pemBlocks(text) {
   return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) =>
     Buffer.from(b.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'),
   );
+}
+
+/** Mean µs per call of an async `fn`, as `measure`. */
+async function measureAsync(fn) {
+  for (let i = 0; i < 20; i++) await fn();
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  for (;;) {
+    for (let i = 0; i < 10; i++) await fn();
+    calls += 10;
+    const elapsed = process.hrtime.bigint() - start;
+    if (elapsed >= budget) return Number(elapsed) / 1000 / calls;
+  }
+}
+
+/** The pure-JS verifiers, each `(ders) => Promise<true>` from DER per call; absent when not installed. */
+async function pureJs(rootDer, kind) {
+  const out = {};
+  const date = new Date(FIXED_TIME * 1000);
+  const { webcrypto } = await import('node:crypto');
+  try {
+    const pkijs = await import('pkijs');
+    pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto }));
+    const root = pkijs.Certificate.fromBER(rootDer);
+    out.pkijs = async (ders) => {
+      const engine = new pkijs.CertificateChainValidationEngine({
+        trustedCerts: [root],
+        certs: ders.map((d) => pkijs.Certificate.fromBER(d)),
+        checkDate: date,
+      });
+      const result = await engine.verify();
+      if (!result.result) throw new Error(`pkijs refused the bench chain: ${result.resultMessage}`);
+      return true;
+    };
+  } catch (err) {
+    if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  }
+  try {
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto);
+    const root = new x509.X509Certificate(rootDer);
+    out['@peculiar/x509'] = async (ders) => {
+      const leaf = new x509.X509Certificate(ders[0]);
+      const intermediate = new x509.X509Certificate(ders[1]);
+      const ok =
+        (await leaf.verify({ publicKey: intermediate.publicKey, date })) &&
+        (await intermediate.verify({ publicKey: root.publicKey, date })) &&
+        leaf.issuer === intermediate.subject &&
+        intermediate.issuer === root.subject;
+      if (!ok) throw new Error('@peculiar/x509 refused the bench chain');
+      return true;
+    };
+  } catch (err) {
+    if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  }
+  if (kind === 'rsa2048') {
+    try {
+      const { default: forge } = await import('node-forge');
+      const fromDer = (der) => forge.pki.certificateFromAsn1(forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary'))));
+      const store = forge.pki.createCaStore([fromDer(rootDer)]);
+      out['node-forge'] = async (ders) => {
+        if (!forge.pki.verifyCertificateChain(store, ders.map(fromDer), { validityCheckDate: date })) {
+          throw new Error('node-forge refused the bench chain');
+        }
+        return true;
+      };
+    } catch (err) {
+      if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    }
+  }
+  return out;
 }
 
 /** Mean µs per call of `fn`: a warm-up, then timed batches for `seconds`. */
@@ -110,6 +186,10 @@ async function main() {
       'certgate (web)': measure(() => webVerifier.verify(chain, options).free()),
       'X509Certificate': measure(() => x509(chain)),
     };
+    for (const [name, verify] of Object.entries(await pureJs(pemBlocks(rootPem)[0], kind))) {
+      await verify(chain); // the same verdict first
+      results[name] = await measureAsync(() => verify(chain));
+    }
     for (const [name, us] of Object.entries(results)) {
       rows.push({ kind, verifier: name, 'µs/chain': us.toFixed(1), 'vs native': native ? `${(us / native).toFixed(2)}×` : 'n/a', 'vs X509Certificate': `${(us / results.X509Certificate).toFixed(2)}×` });
     }
