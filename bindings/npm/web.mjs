@@ -15,9 +15,10 @@ import init, {
   inspectCsr,
   decodeForwarded,
   policyRoutes,
+  readPkcs12,
 } from './pkg/web/certgate_wasm.js';
 
 export { init, initSync, createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult };
 // Decoding beyond certificates (bindings/wasm/src/decode.rs), used by the inspector page.
-export { inspectCrl, inspectCsr, decodeForwarded, policyRoutes };
+export { inspectCrl, inspectCsr, decodeForwarded, policyRoutes, readPkcs12 };
 export default init;

@@ -51,9 +51,6 @@ export function decodeBytes(api, bytes, time, password = '') {
     return decodeText(api, text, time);
   }
   if (isPfx(bytes)) {
-    if (!api.readPkcs12) {
-      throw new InputError('MALFORMED_CERTIFICATE', 'this is a PKCS#12 file, which this build of the page cannot open; export its certificates as PEM (openssl pkcs12 -nokeys)');
-    }
     const store = api.readPkcs12(bytes, password);
     const certificates = api.inspectAll(store.certificates, { time });
     const notes = [`PKCS#12 file: ${store.certificates.length} certificate(s)${store.keys ? `, ${store.keys} private key(s) (not shown)` : ''}`];

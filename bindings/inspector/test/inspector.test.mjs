@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -259,6 +260,38 @@ describe('inspector page', () => {
     assert.equal(await page.textContent('#cert-0 .subject'), 'CN=certgate Test Root CA,O=certgate Test');
     assert.match(await page.textContent('#file-name'), /root-ca\.der \(\d+ bytes\)/);
     await page.context().close();
+  });
+
+  test('a PKCS#12 file opens with its password; a wrong one is a clear error', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-p12-'));
+    try {
+      const key = path.join(dir, 'key.pem');
+      const cert = path.join(dir, 'cert.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key,
+        '-out', cert, '-subj', '/CN=p12-client/O=Example', '-days', '30'], { stdio: 'ignore' });
+      const p12 = (iter) => execFileSync('openssl', ['pkcs12', '-export', '-inkey', key, '-in', cert, '-passout', 'pass:s3cret',
+        '-iter', String(iter), '-maciter']);
+      const page = await open();
+      await page.setInputFiles('#file', { name: 'client.p12', mimeType: 'application/x-pkcs12', buffer: p12(2048) });
+      await page.waitForSelector('#error:not([hidden])');
+      assert.equal(await page.textContent('#error .code'), 'PKCS12_WRONG_PASSWORD');
+      assert.match(await page.textContent('#error'), /wrong password/);
+
+      await page.fill('#password', 's3cret');
+      await page.click('#decode');
+      await page.waitForSelector('#cert-0');
+      assert.equal(await page.isHidden('#error'), true);
+      assert.equal(await page.textContent('#cert-0 .subject'), 'O=Example,CN=p12-client');
+      assert.match(await page.textContent('#notes'), /PKCS#12 file: 1 certificate\(s\), 1 private key\(s\) \(not shown\)/);
+
+      // More key-derivation work than the page allows is refused before any password is tried.
+      await page.setInputFiles('#file', { name: 'slow.p12', mimeType: 'application/x-pkcs12', buffer: p12(1_500_000) });
+      await page.waitForSelector('#error:not([hidden])');
+      assert.equal(await page.textContent('#error .code'), 'UNSUPPORTED_PKCS12');
+      await page.context().close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('phone width: no horizontal scrolling, every control labelled, keyboard reaches Decode', async () => {

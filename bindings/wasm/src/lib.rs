@@ -18,6 +18,8 @@ mod error;
 mod input;
 #[cfg(feature = "node")]
 mod node;
+#[cfg(feature = "pkcs12")]
+mod pkcs12;
 
 use alloc::rc::Rc;
 use alloc::vec::Vec;
