@@ -132,6 +132,29 @@ pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Reject
     Ok(Forwarded { format, header, certificates })
 }
 
+/// Decodes one header value that is known to follow `format`: what a server does with the
+/// header its proxy is configured to send. Unlike [`parse_forwarded`] nothing is detected
+/// and no `Name:` prefix is stripped, so a value in another convention is `MALFORMED_PEM`
+/// rather than read some other way. Same errors and limits as [`parse_forwarded`].
+pub fn decode_forwarded(
+    format: ForwardedFormat,
+    value: &str,
+    limits: &Limits,
+) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+    if value.len() > MAX_FORWARDED_BYTES {
+        return Err(Rejection::new(
+            Code::InputTooLarge,
+            None,
+            format!("the header value is {} bytes; the limit is {MAX_FORWARDED_BYTES} bytes", value.len()),
+        ));
+    }
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Rejection::new(Code::NoCertificate, None, "the header value is empty"));
+    }
+    decode(format, value, limits)
+}
+
 /// `Name: value` → (`Some(Name)`, `value`) when the text before the first colon is a header
 /// token. No value form starts with one: XFCC has `=` before any colon, the PEM forms escape
 /// theirs, Traefik's base64 has none, and a bare RFC 9440 value starts with the colon.
