@@ -2,6 +2,7 @@
 //! inspection records, forwarded-certificate header values, and the route list of a policy
 //! document. Every rule lives in the core; this module converts inputs and results.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use certgate::policy::PolicySpec;
@@ -82,7 +83,7 @@ pub fn policy_routes(text: &str) -> Result<Array, JsValue> {
     // The loader checks everything (and bounds the document); only then is the spec read again.
     certgate::Policy::from_toml(text).map_err(|e| policy_error(&e))?;
     let spec: PolicySpec = toml::from_str(text).map_err(|e| {
-        to_js(&Rejection::new(Code::InvalidPolicy, None, alloc::format!("{}", e.message())), &[])
+        to_js(&Rejection::new(Code::InvalidPolicy, None, String::from(e.message())), &[])
     })?;
     Ok(spec
         .routes

@@ -156,7 +156,7 @@ fn scheme_work(alg: &[u8], what: &str) -> Result<(), Pkcs12Error> {
         Ok(pkcs5::EncryptionScheme::Pbes2(params)) => match &params.kdf {
             pbes2::Kdf::Pbkdf2(p) => iterations(i64::from(p.iteration_count), what),
             pbes2::Kdf::Scrypt(p) => {
-                if u64::from(p.cost_parameter) > MAX_SCRYPT_COST || p.block_size > 8 || p.parallelization > 1 {
+                if p.cost_parameter > MAX_SCRYPT_COST || p.block_size > 8 || p.parallelization > 1 {
                     return Err(Pkcs12Error::new(
                         "UNSUPPORTED_PKCS12",
                         alloc::format!("{what} uses scrypt parameters beyond this page's limits (N ≤ 2^17, r ≤ 8, p = 1)"),
