@@ -109,7 +109,7 @@ pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Reject
                 Code::MalformedPem,
                 None,
                 format!(
-                    "line {} is not a forwarded-certificate header value this page knows \
+                    "line {} is neither PEM nor a forwarded-certificate header value certgate reads \
                      (nginx, Envoy XFCC, AWS ALB, Traefik, RFC 9440 Client-Cert)",
                     n + 1
                 ),
@@ -182,9 +182,9 @@ fn detect(value: &str) -> Option<ForwardedFormat> {
         let raw_base64 = value.bytes().any(|b| matches!(b, b'+' | b'/' | b'='));
         return Some(if raw_base64 { ForwardedFormat::AwsAlb } else { ForwardedFormat::Nginx });
     }
-    let traefik = value
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'%' | b',' | b' '));
+    // Base64 DER of a certificate starts `MI` (a SEQUENCE, `30 8x`).
+    let traefik = value.starts_with("MI")
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'%' | b',' | b' '));
     traefik.then_some(ForwardedFormat::Traefik)
 }
 
@@ -367,6 +367,7 @@ mod tests {
         assert_eq!(detect("-----BEGIN%20CERTIFICATE-----%0AMII+/=%0A"), Some(ForwardedFormat::AwsAlb));
         assert_eq!(detect("MIIBabc%3D%2CMIIC"), Some(ForwardedFormat::Traefik));
         assert_eq!(detect("<html>"), None);
+        assert_eq!(detect("hello, world"), None);
     }
 
     #[test]
