@@ -61,10 +61,11 @@ npm --prefix bindings/inspector run build
 timeout 900 npm --prefix bindings/inspector test
 
 # --- interop: real clients against both demo servers (tests/interop, issue 12) -----------------
-step "interop: chromium and libnss3-tools (certutil, pk12util) from Debian, only when missing"
+step "interop: chromium, libnss3-tools (certutil, pk12util) and a JDK (java Client.java compiles) from Debian, only when missing"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v certutil >/dev/null && command -v pk12util >/dev/null || missing+=(libnss3-tools)
+java --list-modules 2>/dev/null | grep '^jdk.compiler@' >/dev/null || missing+=(openjdk-17-jdk-headless)
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"
 fi
