@@ -45,9 +45,11 @@ async function main() {
     drop.classList.add('over');
   });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
+  drop.addEventListener('drop', () => drop.classList.remove('over'));
+  // A file dropped anywhere on the page is read, never opened by the browser in its place.
+  document.addEventListener('dragover', (e) => e.preventDefault());
+  document.addEventListener('drop', (e) => {
     e.preventDefault();
-    drop.classList.remove('over');
     const file = e.dataTransfer?.files?.[0];
     if (file) readFile(file);
   });

@@ -230,6 +230,17 @@ describe('inspector page', () => {
     assert.match(await page.textContent('#notes'), /nginx \$ssl_client_escaped_cert.*header ssl-client-cert/);
     assert.equal(await page.textContent('#cert-0 .subject'), 'CN=alice,OU=Engineering,O=certgate Test,C=GB');
 
+    // AWS ALB leaves base64's + / = unescaped; RFC 9440 sends byte sequences, leaf and chain.
+    const alb = encodeURIComponent(fixture('alice.pem')).replace(/%2B/g, '+').replace(/%2F/g, '/').replace(/%3D/g, '=');
+    await pasteAndDecode(page, `X-Amzn-Mtls-Clientcert: ${alb}`);
+    assert.match(await page.textContent('#notes'), /AWS ALB X-Amzn-Mtls-Clientcert/);
+    assert.equal(await page.$$eval('article.card', (cards) => cards.length), 2);
+    const ders = fixture('alice.pem').split('-----END CERTIFICATE-----').slice(0, 2)
+      .map((block) => block.replace(/-----BEGIN CERTIFICATE-----|\s/g, ''));
+    await pasteAndDecode(page, `Client-Cert: :${ders[0]}:\nClient-Cert-Chain: :${ders[1]}:`);
+    assert.match(await page.textContent('#notes'), /RFC 9440/);
+    assert.equal(await page.textContent('#cert-1 .subject'), 'CN=certgate Test Intermediate CA,O=certgate Test');
+
     const xfcc = `By=spiffe://cluster.local/ns/a/sa/b;Hash=01ab;Cert="${encodeURIComponent(fixture('alice.pem'))}";Subject="CN=alice"`;
     await pasteAndDecode(page, xfcc);
     assert.match(await page.textContent('#notes'), /Envoy x-forwarded-client-cert/);
@@ -251,7 +262,7 @@ describe('inspector page', () => {
     await page.context().close();
   });
 
-  test('a DER file dropped on the page decodes', async () => {
+  test('a DER file chosen and a PEM file dropped on the page decode', async () => {
     const page = await open();
     const der = Buffer.from(fixture('root-ca.pem').replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
     await page.fill('#time', TIME);
@@ -259,6 +270,17 @@ describe('inspector page', () => {
     await page.waitForSelector('#cert-0');
     assert.equal(await page.textContent('#cert-0 .subject'), 'CN=certgate Test Root CA,O=certgate Test');
     assert.match(await page.textContent('#file-name'), /root-ca\.der \(\d+ bytes\)/);
+
+    // A PEM file dropped on the drop zone lands in the text box and decodes.
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'alice.pem', { type: 'application/x-pem-file' }));
+      return dt;
+    }, fixture('alice.pem'));
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+    await page.waitForSelector('#cert-1');
+    assert.equal(await page.inputValue('#input'), fixture('alice.pem'));
+    assert.equal(await page.textContent('#cert-0 .subject'), 'CN=alice,OU=Engineering,O=certgate Test,C=GB');
     await page.context().close();
   });
 
