@@ -81,6 +81,30 @@ async function pasteAndDecode(page, text, { time = TIME, trust = '' } = {}) {
   await page.click('#decode');
 }
 
+/** WCAG 2 contrast ratio of each selector's first element: its text colour on the first opaque background. */
+function contrast(page, selectors) {
+  return page.evaluate((list) => {
+    const rgb = (c) => c.match(/[\d.]+/g).map(Number);
+    const channel = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || c[3] !== 0) return c;
+      }
+      return [255, 255, 255];
+    };
+    const out = {};
+    for (const selector of list) {
+      const el = document.querySelector(selector);
+      if (!el) throw new Error(`no element matches ${selector}`);
+      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))].sort((x, y) => y - x);
+      out[selector] = Math.round(((a + 0.05) / (b + 0.05)) * 100) / 100;
+    }
+    return out;
+  }, selectors);
+}
+
 describe('inspector page', () => {
   test('a demo chain decodes: subject, validity badge, chain leaf → anchor, accepted verdict', async () => {
     const page = await open();
@@ -334,6 +358,22 @@ describe('inspector page', () => {
       reached.push(await page.evaluate(() => document.activeElement.id));
     }
     assert.ok(reached.includes('decode'), `Tab order from the input: ${reached.join(' → ')}`);
+    await page.context().close();
+  });
+
+  test('text meets WCAG AA contrast (4.5:1) in badges, hints, codes, buttons and errors', async () => {
+    const page = await open();
+    await pasteAndDecode(page, fixture('expired.pem'), { trust: fixture('root-ca.pem') });
+    await page.click('#verify');
+    await page.waitForSelector('[data-verdict="rejected"]');
+    const ratios = await contrast(page, ['.badge.good', '.badge.bad', '.badge.neutral', '.hint', 'dt', '.code', '#decode', '#demo-chain', '.verdict .message', '.chain-list a']);
+    await page.fill('#time', 'not a time');
+    await page.click('#decode');
+    await page.waitForSelector('#error:not([hidden])');
+    Object.assign(ratios, await contrast(page, ['#error .message', '#error .code']));
+    for (const [selector, ratio] of Object.entries(ratios)) {
+      assert.ok(ratio >= 4.5, `${selector}: contrast ${ratio}:1`);
+    }
     await page.context().close();
   });
 
