@@ -253,8 +253,13 @@ function accepted(verifier, result, policyText) {
   const path = $('path').value.trim() || '/';
   const chain = result.chain;
   const explanation = verifier.explain(result, method, path);
-  return h('div', { class: 'verdict accepted', 'data-verdict': 'accepted' },
-    h('h3', {}, 'Accepted', result.pinned ? ' (pinned certificate)' : ''),
+  const outcome = explanation.outcome;
+  const headline = outcome.allowed
+    ? h('h3', {}, 'Accepted', result.pinned ? ' (pinned certificate)' : '')
+    : h('h3', {}, `The chain verifies, but the policy denies ${method} ${path} `, h('code', { class: 'code', id: 'verdict-code' }, outcome.code));
+  return h('div', { class: `verdict ${outcome.allowed ? 'accepted' : 'rejected'}`, 'data-verdict': outcome.allowed ? 'accepted' : 'denied' },
+    headline,
+    outcome.allowed ? null : h('p', { class: 'message' }, `${outcome.message} (rule ${outcome.rule}; a server answers HTTP ${outcome.status})`),
     h('dl', {},
       h('dt', {}, 'Principal'), h('dd', { id: 'verdict-principal' }, result.principal ?? '(none)'),
       h('dt', {}, 'Roles'), h('dd', {}, result.roles.length ? result.roles.join(', ') : '(none)'),

@@ -219,6 +219,14 @@ describe('inspector page', () => {
     const rows = await page.$$eval('[data-allowed]', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.dataset.allowed, tr.cells[3].textContent]));
     assert.deepEqual(rows, [['reports', 'true', 'allowed'], ['admin', 'false', 'denied ROLE_MISSING']]);
     assert.match(await page.textContent('.trace'), /allowed by reports/);
+
+    // A request the policy refuses: the chain verifies, the verdict names the code and the rule.
+    await page.fill('#path', '/admin/users');
+    await page.click('#verify');
+    await page.waitForSelector('[data-verdict="denied"]');
+    assert.equal(await page.textContent('#verdict-code'), 'ROLE_MISSING');
+    assert.match(await page.textContent('.verdict .message'), /rule admin; a server answers HTTP 403/);
+    assert.match(await page.textContent('.trace'), /denied by admin/);
     await page.context().close();
   });
 
