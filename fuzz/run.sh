@@ -11,6 +11,8 @@ cd "$(dirname "$0")"
 seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 sanitizer=${FUZZ_SANITIZER:-address}
+# Always fuzz/target: the instrumented builds share nothing with the main workspace's.
+export CARGO_TARGET_DIR="$PWD/target"
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
