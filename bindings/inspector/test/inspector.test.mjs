@@ -219,6 +219,7 @@ describe('inspector page', () => {
     const rows = await page.$$eval('[data-allowed]', (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.dataset.allowed, tr.cells[3].textContent]));
     assert.deepEqual(rows, [['reports', 'true', 'allowed'], ['admin', 'false', 'denied ROLE_MISSING']]);
     assert.match(await page.textContent('.trace'), /allowed by reports/);
+    await page.locator('#verdict').screenshot({ path: path.join(screenshots, 'accepted-policy.png') });
 
     // A request the policy refuses: the chain verifies, the verdict names the code and the rule.
     await page.fill('#path', '/admin/users');
