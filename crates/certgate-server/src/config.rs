@@ -50,6 +50,78 @@ pub struct Config {
     /// Connection and request limits.
     #[serde(default)]
     pub limits: Limits,
+    /// More listeners, each with its own certificate source (e.g. a header from a proxy).
+    /// `listen` above is always a TLS listener that takes the certificate from the handshake.
+    #[serde(default)]
+    pub listeners: Vec<Listener>,
+}
+
+/// One `[[listeners]]` entry: where it listens, whether it speaks TLS, and where a request's
+/// client certificate comes from.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listener {
+    /// Address and port, e.g. `127.0.0.1:8081` (port 0: any free port).
+    pub listen: SocketAddr,
+    /// TLS (default) or plain HTTP (`false`: for a proxy on the same host or network).
+    #[serde(default = "yes")]
+    pub tls: bool,
+    /// `"tls"` (the handshake's client certificate) or `"forwarded"` (a header set by a
+    /// trusted proxy). Default `"tls"`.
+    #[serde(default)]
+    pub source: Source,
+    /// The header's convention: `nginx`, `aws-alb`, `envoy-xfcc`, `traefik` or `rfc9440`.
+    #[serde(default, with = "format")]
+    pub format: Option<certgate::ForwardedFormat>,
+    /// The header name; defaults per format (see [`default_header`]).
+    #[serde(default)]
+    pub header: Option<String>,
+    /// Source address ranges (CIDR, e.g. `10.0.0.0/8`, `::1/128`) whose header is honoured.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// PEM files of the proxies' own client certificates (TLS listeners only): the
+    /// handshake must present one of them, and only then is the header honoured.
+    #[serde(default)]
+    pub proxy_certificates: Vec<PathBuf>,
+    /// PEM files of intermediate CA certificates added to every forwarded chain, for proxies
+    /// that forward only the leaf (nginx's `$ssl_client_escaped_cert`).
+    #[serde(default)]
+    pub intermediates: Vec<PathBuf>,
+    /// Serve `GET /auth` for nginx `auth_request`: the policy judges `X-Original-Method` and
+    /// `X-Original-URI` and answers 200 with `X-Certgate-Principal`/`X-Certgate-Roles`, or
+    /// 401/403 with `X-Certgate-Code`.
+    #[serde(default)]
+    pub auth_request: bool,
+}
+
+/// Where a listener takes a request's client certificate from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The TLS handshake.
+    #[default]
+    Tls,
+    /// A header set by a trusted proxy.
+    Forwarded,
+}
+
+/// The conventional header of each format: `X-SSL-Client-Cert` (nginx, by convention: nginx
+/// sets whatever `proxy_set_header` names), `X-Amzn-Mtls-Clientcert`,
+/// `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert`, `Client-Cert` (RFC 9440; its
+/// chain is read from `Client-Cert-Chain`).
+pub fn default_header(format: certgate::ForwardedFormat) -> &'static str {
+    use certgate::ForwardedFormat as F;
+    match format {
+        F::AwsAlb => "X-Amzn-Mtls-Clientcert",
+        F::EnvoyXfcc => "X-Forwarded-Client-Cert",
+        F::Traefik => "X-Forwarded-Tls-Client-Cert",
+        F::Rfc9440 => "Client-Cert",
+        _ => "X-SSL-Client-Cert",
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl std::fmt::Debug for Config {
@@ -68,6 +140,7 @@ impl std::fmt::Debug for Config {
             .field("skew_secs", &self.skew_secs)
             .field("watch_secs", &self.watch_secs)
             .field("limits", &self.limits)
+            .field("listeners", &self.listeners)
             .finish_non_exhaustive()
     }
 }
@@ -147,6 +220,10 @@ impl Config {
         config.pinned.iter_mut().for_each(resolve);
         config.crls.iter_mut().for_each(resolve);
         config.policy.iter_mut().for_each(resolve);
+        for listener in &mut config.listeners {
+            listener.proxy_certificates.iter_mut().for_each(resolve);
+            listener.intermediates.iter_mut().for_each(resolve);
+        }
         config.check()?;
         Ok(config)
     }
@@ -184,6 +261,58 @@ impl Config {
         {
             return Err("config: `limits` values must be greater than zero".into());
         }
+        for (i, listener) in self.listeners.iter().enumerate() {
+            listener
+                .check()
+                .map_err(|e| format!("config: listeners[{i}] ({}): {e}", listener.listen))?;
+        }
+        Ok(())
+    }
+}
+
+impl Listener {
+    fn check(&self) -> Result<(), String> {
+        match self.source {
+            Source::Tls => {
+                if !self.tls {
+                    return Err("`source = \"tls\"` needs `tls = true`".into());
+                }
+                let forwarded_keys = self.format.is_some()
+                    || self.header.is_some()
+                    || !self.trusted_proxies.is_empty()
+                    || !self.proxy_certificates.is_empty()
+                    || !self.intermediates.is_empty();
+                if forwarded_keys {
+                    return Err(
+                        "`format`, `header`, `trusted_proxies`, `proxy_certificates` and \
+                         `intermediates` apply to `source = \"forwarded\"` only"
+                            .into(),
+                    );
+                }
+            }
+            Source::Forwarded => {
+                if self.format.is_none() {
+                    return Err("`source = \"forwarded\"` needs `format` (nginx, aws-alb, \
+                         envoy-xfcc, traefik or rfc9440)"
+                        .into());
+                }
+                if self.trusted_proxies.is_empty() && self.proxy_certificates.is_empty() {
+                    return Err("a forwarded header needs `trusted_proxies` or \
+                         `proxy_certificates`: otherwise anyone could send it"
+                        .into());
+                }
+                if !self.tls && !self.proxy_certificates.is_empty() {
+                    return Err("`proxy_certificates` needs `tls = true`".into());
+                }
+                for range in &self.trusted_proxies {
+                    crate::forward::Cidr::parse(range)?;
+                }
+                if let Some(header) = &self.header {
+                    hyper::header::HeaderName::from_bytes(header.as_bytes())
+                        .map_err(|_| format!("`header = {header:?}` is not a header name"))?;
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -200,6 +329,34 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty() && !l.starts_with('|') && !l.starts_with('^'))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+mod format {
+    use certgate::ForwardedFormat;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<ForwardedFormat>, D::Error> {
+        let name = String::deserialize(d)?;
+        let formats = [
+            ForwardedFormat::Nginx,
+            ForwardedFormat::AwsAlb,
+            ForwardedFormat::EnvoyXfcc,
+            ForwardedFormat::Traefik,
+            ForwardedFormat::Rfc9440,
+        ];
+        formats
+            .into_iter()
+            .find(|f| f.as_str() == name)
+            .map(Some)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "format = \"{name}\": expected \"nginx\", \"aws-alb\", \"envoy-xfcc\", \
+                     \"traefik\" or \"rfc9440\""
+                ))
+            })
+    }
 }
 
 mod mode {

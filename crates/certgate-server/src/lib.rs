@@ -76,6 +76,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+mod forward;
 mod log;
 mod routes;
 mod serve;

@@ -8,12 +8,13 @@ use std::time::Instant;
 use certgate::{Code, Identity, Inspection, Policy, Rejection, Verified};
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
+use hyper::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 
 use crate::log;
+use crate::serve::Listening;
 use crate::trust::Generation;
 
 /// What the server knows about one TLS connection.
@@ -23,6 +24,8 @@ pub struct Connection {
     pub peer: SocketAddr,
     /// The certificates the client presented, leaf first; `None` when it sent none.
     pub certs: Option<Vec<CertificateDer<'static>>>,
+    /// Why a trusted proxy's certificate header could not be decoded.
+    malformed: Option<Rejection>,
     common_name: OnceLock<Option<String>>,
     /// The policy's view of the verified leaf, decoded once per connection and generation.
     identity: Mutex<Option<(u64, Arc<Identity>)>>,
@@ -34,8 +37,17 @@ impl Connection {
         Self {
             peer,
             certs,
+            malformed: None,
             common_name: OnceLock::new(),
             identity: Mutex::new(None),
+        }
+    }
+
+    /// A request whose forwarded certificate header from a trusted proxy did not decode.
+    pub fn malformed(peer: SocketAddr, rejection: Rejection) -> Self {
+        Self {
+            malformed: Some(rejection),
+            ..Self::new(peer, None)
         }
     }
 
@@ -98,16 +110,24 @@ struct Access {
 pub fn handle(
     request: &Request<Incoming>,
     connection: &Connection,
+    listener: &Listening,
     generation: &Generation,
     now: u64,
 ) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let path = request.uri().path();
-    let (answer, principal) = route(request.method(), path, connection, generation, now);
+    let (answer, principal, grant) = if listener.auth_request && path == "/auth" {
+        auth(request, connection, generation)
+    } else {
+        let (answer, principal) = route(request.method(), path, connection, generation, now);
+        (answer, principal, None)
+    };
     log::event(
         "request",
         json!({
             "peer": connection.peer.to_string(),
+            "listener": listener.addr.to_string(),
+            "source": listener.source.name(),
             "method": request.method().as_str(),
             "route": answer.route,
             "path": truncate(path, 256),
@@ -126,7 +146,110 @@ pub fn handle(
     response
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(grant) = grant {
+        let headers = response.headers_mut();
+        headers.insert(X_CERTGATE_CODE, HeaderValue::from_static(answer.code));
+        if let Some(principal) = &grant.principal {
+            headers.insert(X_CERTGATE_PRINCIPAL, header_value(principal));
+        }
+        if answer.status == StatusCode::OK {
+            headers.insert(X_CERTGATE_ROLES, header_value(&grant.roles.join(",")));
+        }
+    }
     response
+}
+
+/// What the `/auth` answer tells nginx, beside its status.
+struct Grant {
+    principal: Option<String>,
+    roles: Vec<String>,
+}
+
+const X_CERTGATE_CODE: HeaderName = HeaderName::from_static("x-certgate-code");
+const X_CERTGATE_PRINCIPAL: HeaderName = HeaderName::from_static("x-certgate-principal");
+const X_CERTGATE_ROLES: HeaderName = HeaderName::from_static("x-certgate-roles");
+const X_ORIGINAL_URI: HeaderName = HeaderName::from_static("x-original-uri");
+const X_ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
+
+/// nginx `auth_request`: judges the original request (`X-Original-Method`, default GET, and
+/// `X-Original-URI`) as the routes would, and answers 200 (principal and roles in headers)
+/// or 401/403 with the code, the only statuses `auth_request` passes on (anything else
+/// becomes nginx's 500). The body is JSON for people reading it with curl.
+fn auth(
+    request: &Request<Incoming>,
+    connection: &Connection,
+    generation: &Generation,
+) -> (Answer, Option<String>, Option<Grant>) {
+    let headers = request.headers();
+    let Some(uri) = headers.get(X_ORIGINAL_URI).and_then(|v| v.to_str().ok()) else {
+        let answer = error(
+            StatusCode::FORBIDDEN,
+            "AUTH_REQUEST_NO_URI",
+            "no X-Original-URI header; in nginx: proxy_set_header X-Original-URI $request_uri",
+            "/auth",
+        );
+        return (
+            answer,
+            None,
+            Some(Grant {
+                principal: None,
+                roles: Vec::new(),
+            }),
+        );
+    };
+    let method = headers
+        .get(X_ORIGINAL_METHOD)
+        .and_then(|v| Method::from_bytes(v.as_bytes()).ok())
+        .unwrap_or(Method::GET);
+    let path = uri.split(['?', '#']).next().unwrap_or_default();
+    let route = match path {
+        "/health" => "/health",
+        "/whoami" => "/whoami",
+        p if p.starts_with("/customer/") => "/customer/{id}",
+        _ => "-",
+    };
+    let access = authorize(&method, path, route, connection, generation);
+    let answer = match &access.decision {
+        Ok(()) => Answer {
+            status: StatusCode::OK,
+            body: json!({"code": "OK", "principal": access.principal, "roles": access.roles}),
+            code: "OK",
+            route: "/auth",
+        },
+        Err(rejection) => {
+            // auth_request knows 401 and 403 only.
+            let status = if rejection.code == Code::NoCertificate {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            Answer {
+                status,
+                body: json!({"code": rejection.code.as_str(), "message": rejection.message}),
+                code: rejection.code.as_str(),
+                route: "/auth",
+            }
+        }
+    };
+    let grant = Grant {
+        principal: access.principal.clone(),
+        roles: access.roles,
+    };
+    (answer, access.principal, Some(grant))
+}
+
+/// A header value from text a certificate chose: bytes outside printable ASCII (and `%`)
+/// are percent-escaped, so a subject can never inject a header line or break the response.
+fn header_value(text: &str) -> HeaderValue {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if (0x20..0x7f).contains(&byte) && byte != b'%' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    HeaderValue::from_str(&out).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn route(
@@ -187,7 +310,10 @@ fn authorize(
     connection: &Connection,
     generation: &Generation,
 ) -> Access {
-    let verdict = generation.verifier.verdict(connection.certs.as_deref());
+    let verdict = match &connection.malformed {
+        Some(rejection) => Err(rejection.clone()),
+        None => generation.verifier.verdict(connection.certs.as_deref()),
+    };
     let Some(policy) = &generation.policy else {
         let decision = match (&verdict, route) {
             (_, "/health") => Ok(()),

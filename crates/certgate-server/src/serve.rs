@@ -13,6 +13,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::CertificateDer;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -22,9 +23,10 @@ use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::{Config, Limits};
+use crate::forward::{CertificateSource, Presented};
 use crate::log;
 use crate::routes::{self, Connection};
-use crate::trust::{Current, Generation, Identity};
+use crate::trust::{self, Current, Generation, Identity};
 
 /// Everything the connection tasks share.
 #[derive(Debug)]
@@ -38,11 +40,36 @@ struct Shared {
 }
 
 /// A server whose configuration, identity and trust material have been loaded and checked,
-/// and whose socket is bound; [`Server::run`] serves it.
+/// and whose sockets are bound; [`Server::run`] serves it.
 #[derive(Debug)]
 pub struct Server {
     shared: Arc<Shared>,
     listener: std::net::TcpListener,
+    /// The `[[listeners]]`, bound, with their settings.
+    extra: Vec<(std::net::TcpListener, Listening)>,
+}
+
+/// One listener's settings: how it speaks and where its requests' certificates come from.
+#[derive(Debug)]
+pub struct Listening {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// TLS with the generation's configuration (the main listener), a fixed one, or none.
+    tls: ListenerTls,
+    /// Where a request's client certificate comes from.
+    pub source: CertificateSource,
+    /// Whether `GET /auth` answers nginx `auth_request` subrequests.
+    pub auth_request: bool,
+}
+
+#[derive(Debug)]
+enum ListenerTls {
+    /// The reloadable configuration of the generation in force.
+    Generation,
+    /// Fixed at start (an extra TLS listener).
+    Fixed(Arc<rustls::ServerConfig>),
+    /// Plain HTTP.
+    Plain,
 }
 
 impl Server {
@@ -59,6 +86,37 @@ impl Server {
         listener
             .set_nonblocking(true)
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+        let mut extra = Vec::new();
+        for entry in &config.listeners {
+            let source = CertificateSource::load(entry)
+                .map_err(|e| format!("listener {}: {e}", entry.listen))?;
+            let tls = if entry.tls {
+                let tls = trust::listener_tls(
+                    &config,
+                    &identity,
+                    &provider,
+                    source.proxy_certificates(),
+                )?;
+                ListenerTls::Fixed(tls)
+            } else {
+                ListenerTls::Plain
+            };
+            let socket = std::net::TcpListener::bind(entry.listen)
+                .and_then(|s| s.set_nonblocking(true).map(|()| s))
+                .map_err(|e| format!("cannot listen on {}: {e}", entry.listen))?;
+            let addr = socket
+                .local_addr()
+                .map_err(|e| format!("cannot listen on {}: {e}", entry.listen))?;
+            extra.push((
+                socket,
+                Listening {
+                    addr,
+                    tls,
+                    source,
+                    auth_request: entry.auth_request,
+                },
+            ));
+        }
         Ok(Self {
             shared: Arc::new(Shared {
                 config_path,
@@ -69,6 +127,7 @@ impl Server {
                 current: Current::new(generation),
             }),
             listener,
+            extra,
         })
     }
 
@@ -85,6 +144,12 @@ impl Server {
         let addr = self.local_addr()?;
         let listener = TcpListener::from_std(self.listener)
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let main = Arc::new(Listening {
+            addr,
+            tls: ListenerTls::Generation,
+            source: CertificateSource::Tls,
+            auth_request: false,
+        });
         let shared = self.shared;
         let signals = |kind: SignalKind| {
             signal(kind).map_err(|e| format!("cannot install a signal handler: {e}"))
@@ -109,22 +174,31 @@ impl Server {
                 "generation": shared.current.get().number,
             }),
         );
+        // The extra listeners accept in their own tasks, under the same connection cap.
+        let mut accepting = Vec::new();
+        for (socket, listening) in self.extra {
+            let socket = TcpListener::from_std(socket)
+                .map_err(|e| format!("cannot listen on {}: {e}", listening.addr))?;
+            log::event(
+                "listening",
+                json!({
+                    "addr": listening.addr.to_string(),
+                    "tls": !matches!(listening.tls, ListenerTls::Plain),
+                    "source": listening.source.name(),
+                    "auth_request": listening.auth_request,
+                }),
+            );
+            accepting.push(tokio::spawn(accept_loop(
+                socket,
+                Arc::new(listening),
+                slots.clone(),
+                shared.clone(),
+            )));
+        }
         loop {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, peer)) => match slots.clone().try_acquire_owned() {
-                        Ok(permit) => {
-                            tokio::spawn(connection(stream, peer, permit, shared.clone()));
-                        }
-                        Err(_) => {
-                            log::event("connection_refused", json!({
-                                "peer": peer.to_string(),
-                                "reason": "max_connections reached",
-                                "max_connections": shared.config.limits.max_connections,
-                            }));
-                            drop(stream);
-                        }
-                    },
+                    Ok((stream, peer)) => admit(stream, peer, &main, &slots, &shared),
                     Err(err) => {
                         // Out of file descriptors and the like: wait rather than spin.
                         log::event("accept_failed", json!({"error": err.to_string()}));
@@ -148,6 +222,7 @@ impl Server {
         // Stop accepting; give open connections until the header read timeout (an idle
         // keep-alive connection is closed by then) to finish their requests.
         drop(listener);
+        accepting.iter().for_each(tokio::task::JoinHandle::abort);
         let open = shared.config.limits.max_connections - slots.available_permits();
         log::event(
             "shutdown",
@@ -160,6 +235,59 @@ impl Server {
         )
         .await;
         Ok(())
+    }
+}
+
+/// Accepts on an extra listener until the task is aborted at shutdown.
+async fn accept_loop(
+    socket: TcpListener,
+    listening: Arc<Listening>,
+    slots: Arc<Semaphore>,
+    shared: Arc<Shared>,
+) {
+    loop {
+        match socket.accept().await {
+            Ok((stream, peer)) => admit(stream, peer, &listening, &slots, &shared),
+            Err(err) => {
+                log::event(
+                    "accept_failed",
+                    json!({"addr": listening.addr.to_string(), "error": err.to_string()}),
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Serves an accepted connection in its own task, or closes it at the connection cap.
+fn admit(
+    stream: TcpStream,
+    peer: SocketAddr,
+    listening: &Arc<Listening>,
+    slots: &Arc<Semaphore>,
+    shared: &Arc<Shared>,
+) {
+    match slots.clone().try_acquire_owned() {
+        Ok(permit) => {
+            tokio::spawn(connection(
+                stream,
+                peer,
+                permit,
+                listening.clone(),
+                shared.clone(),
+            ));
+        }
+        Err(_) => {
+            log::event(
+                "connection_refused",
+                json!({
+                    "peer": peer.to_string(),
+                    "reason": "max_connections reached",
+                    "max_connections": shared.config.limits.max_connections,
+                }),
+            );
+            drop(stream);
+        }
     }
 }
 
@@ -254,11 +382,23 @@ async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     _permit: OwnedSemaphorePermit,
+    listening: Arc<Listening>,
     shared: Arc<Shared>,
 ) {
     let limits: &Limits = &shared.config.limits;
     let deadline = Instant::now() + limits.handshake_timeout();
     let _ = stream.set_nodelay(true);
+    let (tls_config, generation) = match &listening.tls {
+        ListenerTls::Plain => {
+            serve_http(TokioIo::new(stream), peer, None, listening, shared).await;
+            return;
+        }
+        ListenerTls::Generation => {
+            let generation = shared.current.get();
+            (generation.tls.clone(), Some(generation.number))
+        }
+        ListenerTls::Fixed(config) => (config.clone(), None),
+    };
 
     // A TLS connection starts with a handshake record (content type 22).
     let mut first = [0u8; 1];
@@ -279,8 +419,7 @@ async fn connection(
         return;
     }
 
-    let generation = shared.current.get();
-    let acceptor = TlsAcceptor::from(generation.tls.clone());
+    let acceptor = TlsAcceptor::from(tls_config);
     let tls = match timeout_at(deadline, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
         Ok(Err(err)) => {
@@ -291,9 +430,10 @@ async fn connection(
                 "handshake_failed",
                 json!({
                     "peer": peer.to_string(),
+                    "listener": listening.addr.to_string(),
                     "error": err.to_string(),
                     "code": rustls_error.and_then(certgate_rustls::code_of).map(|c| c.as_str()),
-                    "generation": generation.number,
+                    "generation": generation,
                 }),
             );
             return;
@@ -306,25 +446,55 @@ async fn connection(
             return;
         }
     };
-    drop(generation);
 
     let certs = tls
         .get_ref()
         .1
         .peer_certificates()
         .map(|certs| certs.iter().map(|c| c.clone().into_owned()).collect());
+    serve_http(TokioIo::new(tls), peer, certs, listening, shared).await;
+}
+
+/// HTTP/1.1 on an established connection. `certs` are what the TLS handshake presented:
+/// the client's on a `tls` source, the proxy's on a `forwarded` one.
+async fn serve_http<I>(
+    io: TokioIo<I>,
+    peer: SocketAddr,
+    certs: Option<Vec<CertificateDer<'static>>>,
+    listening: Arc<Listening>,
+    shared: Arc<Shared>,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let limits: &Limits = &shared.config.limits;
     let conn = Arc::new(Connection::new(peer, certs));
     let service_shared = shared.clone();
     let service = service_fn(move |request| {
         let conn = conn.clone();
         let shared = service_shared.clone();
+        let listening = listening.clone();
         async move {
             // Each request is judged under the generation in force now, so a reload that
             // revokes a certificate applies to open connections too.
             let generation = shared.current.get();
+            // A proxy's connection carries many clients' requests: a forwarded
+            // certificate belongs to its request, never to the connection.
+            let presented = listening.source.presented(
+                request.headers(),
+                peer,
+                conn.certs.as_deref(),
+                &certgate::Limits::default(),
+            );
+            let conn = match presented {
+                Presented::Handshake => conn,
+                Presented::None => Arc::new(Connection::new(peer, None)),
+                Presented::Chain(chain) => Arc::new(Connection::new(peer, Some(chain))),
+                Presented::Malformed(rejection) => Arc::new(Connection::malformed(peer, rejection)),
+            };
             Ok::<_, Infallible>(routes::handle(
                 &request,
                 &conn,
+                &listening,
                 &generation,
                 SystemClock.now(),
             ))
@@ -334,7 +504,7 @@ async fn connection(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout())
         .max_buf_size(limits.max_header_bytes)
-        .serve_connection(TokioIo::new(tls), service)
+        .serve_connection(io, service)
         .await;
     if let Err(err) = served {
         log::event(

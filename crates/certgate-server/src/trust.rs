@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use certgate::{Inspection, Policy, Verifier};
-use certgate_rustls::{ClientVerifier, Clock, SystemClock, VerdictCache};
+use certgate_rustls::{ClientVerifier, Clock, Mode, SystemClock, VerdictCache};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -163,14 +163,7 @@ impl Generation {
                 .provider(provider)
                 .build(),
         );
-        let versions: Vec<&'static rustls::SupportedProtocolVersion> = config
-            .tls_versions
-            .iter()
-            .map(|v| match v {
-                TlsVersion::Tls12 => &rustls::version::TLS12,
-                TlsVersion::Tls13 => &rustls::version::TLS13,
-            })
-            .collect();
+        let versions = versions(config);
         let mut tls = ServerConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(&versions)
             .map_err(|e| format!("TLS configuration: {e}"))?
@@ -184,6 +177,58 @@ impl Generation {
             policy,
         })
     }
+}
+
+/// The TLS configuration of an extra listener, fixed at start: the server's identity and,
+/// when `proxies` is not empty, a required client certificate that must be one of them
+/// (pinned: the proxies' own certificates, trusted by themselves). Without proxies it asks
+/// for no client certificate: the certificate comes from a header.
+pub fn listener_tls(
+    config: &Config,
+    identity: &Identity,
+    provider: &Arc<CryptoProvider>,
+    proxies: &[CertificateDer<'static>],
+) -> Result<Arc<ServerConfig>, String> {
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&versions(config))
+        .map_err(|e| format!("TLS configuration: {e}"))?;
+    let mut tls = if proxies.is_empty() {
+        builder
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(SingleCert(identity.key.clone())))
+    } else {
+        let mut pins = Verifier::builder();
+        for proxy in proxies {
+            pins = pins
+                .pin(proxy.as_ref())
+                .map_err(|r| format!("proxy certificate: {}", r.message))?;
+        }
+        let core = pins
+            .build()
+            .map_err(|r| format!("proxy certificates: {}", r.message))?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let verifier = ClientVerifier::builder(Arc::new(core))
+            .mode(Mode::Required)
+            .clock(clock)
+            .provider(provider)
+            .build();
+        builder
+            .with_client_cert_verifier(Arc::new(verifier))
+            .with_cert_resolver(Arc::new(SingleCert(identity.key.clone())))
+    };
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(tls))
+}
+
+fn versions(config: &Config) -> Vec<&'static rustls::SupportedProtocolVersion> {
+    config
+        .tls_versions
+        .iter()
+        .map(|v| match v {
+            TlsVersion::Tls12 => &rustls::version::TLS12,
+            TlsVersion::Tls13 => &rustls::version::TLS13,
+        })
+        .collect()
 }
 
 /// The generation in force, swapped whole on reload.

@@ -4,6 +4,7 @@
 
 #[path = "../../../certgate-rustls/tests/common/mod.rs"]
 pub mod pki;
+pub mod proxy;
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

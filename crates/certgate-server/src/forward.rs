@@ -1,0 +1,361 @@
+//! Certificate sources: the TLS handshake, or a header set by a trusted proxy.
+//!
+//! **A forwarded header is honoured only from a trusted proxy**: the peer address is in
+//! `trusted_proxies` and, when `proxy_certificates` is set, the TLS handshake presented one
+//! of them. From anyone else the header is ignored, the event is logged
+//! (`forwarded_header_untrusted`), and the request is judged as having no certificate.
+//! Every known forwarded-certificate header is ignored on `source = "tls"` listeners too.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+
+use certgate::{decode_forwarded, Code, ForwardedFormat, Limits, Rejection};
+use hyper::header::{HeaderMap, HeaderName};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use serde_json::json;
+
+use crate::config::{default_header, Listener, Source};
+use crate::log;
+
+/// Headers some proxy uses for a client certificate. A request that carries one where it is
+/// not honoured is logged, so a spoofing attempt (or a misconfigured proxy) shows.
+const KNOWN_HEADERS: [&str; 7] = [
+    "x-ssl-client-cert",
+    "x-client-cert",
+    "x-amzn-mtls-clientcert",
+    "x-forwarded-client-cert",
+    "x-forwarded-tls-client-cert",
+    "client-cert",
+    "client-cert-chain",
+];
+
+/// The RFC 9440 chain header, read beside `Client-Cert`.
+const RFC9440_CHAIN: &str = "client-cert-chain";
+
+/// Where one listener's requests take their client certificate from.
+#[derive(Debug)]
+pub enum CertificateSource {
+    /// The TLS handshake's certificates.
+    Tls,
+    /// A header from a trusted proxy.
+    Forwarded(Forwarding),
+}
+
+/// A forwarded-header source, loaded from a `[[listeners]]` entry.
+#[derive(Debug)]
+pub struct Forwarding {
+    format: ForwardedFormat,
+    header: HeaderName,
+    trusted: Vec<Cidr>,
+    /// The proxies' own certificates (DER); empty when not required.
+    proxies: Vec<CertificateDer<'static>>,
+    intermediates: Vec<CertificateDer<'static>>,
+}
+
+/// What a request presents, after the source's rules.
+#[derive(Debug)]
+pub enum Presented {
+    /// No certificate (or an untrusted header, ignored).
+    None,
+    /// The TLS connection's own certificates (a `tls` source).
+    Handshake,
+    /// A chain from a trusted proxy's header, leaf first.
+    Chain(Vec<CertificateDer<'static>>),
+    /// A trusted proxy's header that does not decode.
+    Malformed(Rejection),
+}
+
+impl CertificateSource {
+    /// Loads a listener's source: its proxy certificates and intermediates are read now.
+    pub fn load(listener: &Listener) -> Result<Self, String> {
+        if listener.source == Source::Tls {
+            return Ok(Self::Tls);
+        }
+        let format = listener
+            .format
+            .ok_or("`source = \"forwarded\"` needs `format`")?;
+        let name = listener
+            .header
+            .as_deref()
+            .unwrap_or_else(|| default_header(format));
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`header = {name:?}` is not a header name"))?;
+        let trusted = listener
+            .trusted_proxies
+            .iter()
+            .map(|r| Cidr::parse(r))
+            .collect::<Result<_, _>>()?;
+        let mut proxies = Vec::new();
+        for path in &listener.proxy_certificates {
+            proxies.extend(certificates(path, "proxy certificate")?);
+        }
+        let mut intermediates = Vec::new();
+        for path in &listener.intermediates {
+            intermediates.extend(certificates(path, "intermediate")?);
+        }
+        Ok(Self::Forwarded(Forwarding {
+            format,
+            header,
+            trusted,
+            proxies,
+            intermediates,
+        }))
+    }
+
+    /// `tls` or `forwarded`, for the log.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Tls => "tls",
+            Self::Forwarded(_) => "forwarded",
+        }
+    }
+
+    /// The proxies' certificates a TLS handshake must present (empty: none asked for).
+    pub fn proxy_certificates(&self) -> &[CertificateDer<'static>] {
+        match self {
+            Self::Forwarded(f) => &f.proxies,
+            Self::Tls => &[],
+        }
+    }
+
+    /// The certificate a request presents under this source's rules. `handshake` is what
+    /// the TLS connection presented: the proxy's certificate on a `forwarded` source.
+    pub fn presented(
+        &self,
+        headers: &HeaderMap,
+        peer: SocketAddr,
+        handshake: Option<&[CertificateDer<'static>]>,
+        limits: &Limits,
+    ) -> Presented {
+        match self {
+            Self::Tls => {
+                log_ignored(
+                    headers,
+                    peer,
+                    None,
+                    "this listener takes the certificate from TLS",
+                );
+                Presented::Handshake
+            }
+            Self::Forwarded(f) => {
+                if !f.trusts(peer.ip(), handshake) {
+                    log_ignored(
+                        headers,
+                        peer,
+                        Some(&f.header),
+                        "the sender is not a trusted proxy",
+                    );
+                    return Presented::None;
+                }
+                f.presented(headers, limits)
+            }
+        }
+    }
+}
+
+impl Forwarding {
+    fn trusts(&self, ip: IpAddr, handshake: Option<&[CertificateDer<'static>]>) -> bool {
+        let ip = canonical(ip);
+        let address_ok = self.trusted.is_empty() || self.trusted.iter().any(|c| c.contains(ip));
+        // The handshake verifier already required a pinned proxy certificate; the leaf is
+        // compared again here so the rule holds whatever the TLS configuration says.
+        let certificate_ok = self.proxies.is_empty()
+            || handshake
+                .and_then(|chain| chain.first())
+                .is_some_and(|leaf| self.proxies.iter().any(|p| p == leaf));
+        address_ok && certificate_ok
+    }
+
+    fn presented(&self, headers: &HeaderMap, limits: &Limits) -> Presented {
+        let values: Vec<_> = headers.get_all(&self.header).iter().collect();
+        let value = match values.as_slice() {
+            [] => return Presented::None,
+            [one] => *one,
+            more => {
+                // A proxy sets the header once; a second copy is someone else's.
+                return Presented::Malformed(Rejection::new(
+                    Code::MalformedPem,
+                    None,
+                    format!(
+                        "the {} header appears {} times; the proxy must replace it, not append",
+                        self.header,
+                        more.len()
+                    ),
+                ));
+            }
+        };
+        let Ok(mut text) = value.to_str().map(str::to_owned) else {
+            return Presented::Malformed(Rejection::new(
+                Code::MalformedPem,
+                None,
+                format!("the {} header is not ASCII", self.header),
+            ));
+        };
+        if text.trim().is_empty() {
+            // nginx sends an empty `$ssl_client_escaped_cert` when the client sent none.
+            return Presented::None;
+        }
+        if self.format == ForwardedFormat::Rfc9440 {
+            // Client-Cert-Chain is a list; its field lines join with commas (RFC 9651 §3.1).
+            let chain: Vec<&str> = headers
+                .get_all(RFC9440_CHAIN)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .filter(|v| !v.trim().is_empty())
+                .collect();
+            if !chain.is_empty() {
+                text.push_str(", ");
+                text.push_str(&chain.join(", "));
+            }
+        }
+        match decode_forwarded(self.format, &text, limits) {
+            Ok(mut chain) => {
+                for intermediate in &self.intermediates {
+                    if !chain.contains(intermediate) {
+                        chain.push(intermediate.clone());
+                    }
+                }
+                Presented::Chain(chain)
+            }
+            Err(rejection) if rejection.code == Code::NoCertificate => Presented::None,
+            Err(rejection) => Presented::Malformed(rejection),
+        }
+    }
+}
+
+/// An address range: `10.0.0.0/8`, `::1/128`, or a bare address (a single host).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Parses `address/prefix` or a bare address. Host bits must be zero, so a typo such as
+    /// `10.0.0.1/8` (meant as one host?) is refused rather than widened.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("trusted proxy range {text:?}: expected an address or address/prefix, e.g. \"127.0.0.1/32\"")
+        };
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (text.trim(), None),
+        };
+        let parsed = address.parse::<IpAddr>().map_err(|_| bad())?;
+        let max = if parsed.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse::<u8>().ok().filter(|&p| p <= max).ok_or_else(bad)?,
+            None => max,
+        };
+        // `::ffff:a.b.c.d/n` is the IPv4 range `a.b.c.d/(n - 96)`.
+        let network = canonical(parsed);
+        let prefix = match (parsed, network) {
+            (IpAddr::V6(_), IpAddr::V4(_)) => prefix.checked_sub(96).ok_or_else(bad)?,
+            _ => prefix,
+        };
+        let cidr = Self { network, prefix };
+        if mask(network, prefix) != bits(network) {
+            return Err(format!(
+                "trusted proxy range {text:?} has host bits set; write its network address"
+            ));
+        }
+        Ok(cidr)
+    }
+
+    /// Whether `ip` is in the range (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        ip.is_ipv4() == self.network.is_ipv4() && mask(ip, self.prefix) == bits(self.network)
+    }
+}
+
+/// `::ffff:a.b.c.d` → `a.b.c.d`, so a dual-stack socket matches IPv4 ranges.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn bits(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+fn mask(ip: IpAddr, prefix: u8) -> u128 {
+    let width = if ip.is_ipv4() { 32 } else { 128 };
+    let host = u32::from(width - prefix);
+    let keep = if host >= 128 { 0 } else { u128::MAX << host };
+    bits(ip) & keep
+}
+
+/// Logs each known certificate header a request carries where it is not honoured.
+fn log_ignored(
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    configured: Option<&HeaderName>,
+    reason: &str,
+) {
+    let mut names: Vec<&str> = KNOWN_HEADERS
+        .iter()
+        .copied()
+        .filter(|name| headers.contains_key(*name))
+        .collect();
+    if let Some(name) = configured {
+        if headers.contains_key(name) && !names.contains(&name.as_str()) {
+            names.push(name.as_str());
+        }
+    }
+    if !names.is_empty() {
+        log::event(
+            "forwarded_header_untrusted",
+            json!({"peer": peer.to_string(), "headers": names, "reason": reason}),
+        );
+    }
+}
+
+fn certificates(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    let certs = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{what} {}: invalid PEM ({e})", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{what} {}: no CERTIFICATE block", path.display()));
+    }
+    Ok(certs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        let lo = Cidr::parse("127.0.0.0/8").unwrap();
+        assert!(lo.contains("127.0.0.2".parse().unwrap()));
+        assert!(lo.contains("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!lo.contains("128.0.0.1".parse().unwrap()));
+        assert!(!lo.contains("::1".parse().unwrap()));
+        let mapped = Cidr::parse("::ffff:127.0.0.0/104").unwrap();
+        assert!(mapped.contains("127.9.9.9".parse().unwrap()));
+        assert!(Cidr::parse("::ffff:127.0.0.0/64").is_err());
+        let one = Cidr::parse("127.0.0.2").unwrap();
+        assert!(one.contains("127.0.0.2".parse().unwrap()));
+        assert!(!one.contains("127.0.0.1".parse().unwrap()));
+        let v6 = Cidr::parse("fd00::/8").unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("fe80::1".parse().unwrap()));
+        let all = Cidr::parse("0.0.0.0/0").unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+        assert!(Cidr::parse("::/0")
+            .unwrap()
+            .contains("::1".parse().unwrap()));
+        for bad in ["10.0.0.1/8", "127.0.0.1/33", "localhost", "10.0.0.0/x", ""] {
+            assert!(Cidr::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Helpers for the forwarded-certificate tests: a PKI with an intermediate (clients send
+//! leaf + intermediate; nginx forwards only the leaf), the proxy's own client certificate,
+//! the header encodings, and curl with arbitrary headers.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::pki::{self, Ca, Identity, Window};
+use super::{Reply, Scratch, Server, POLICY};
+
+/// Root → intermediate → alice, mallory; the root also issues the server's certificate and
+/// the proxy's own client certificate; rogue comes from another root.
+pub struct ProxyPki {
+    pub root: Ca,
+    pub intermediate: Ca,
+    pub alice: Identity,
+    pub mallory: Identity,
+    pub rogue: Identity,
+    pub proxy: Identity,
+    pub dir: Scratch,
+}
+
+impl ProxyPki {
+    pub fn new(name: &str) -> Self {
+        let now = pki::now();
+        let mut root = Ca::root("certgate proxy-test root", Window::around(now, 30, 3650));
+        let mut intermediate = root.intermediate(
+            "certgate proxy-test intermediate",
+            Window::around(now, 30, 365),
+        );
+        let server = root.server(&["localhost", "127.0.0.1"], Window::around(now, 1, 30));
+        let proxy = root.client("nginx proxy", Window::around(now, 1, 30));
+        let alice = intermediate.client("alice", Window::around(now, 1, 30));
+        let mallory = intermediate.client("mallory", Window::around(now, 1, 30));
+        let mut rogue_root = Ca::root("rogue root", Window::around(now, 30, 3650));
+        let rogue = rogue_root.client("rogue", Window::around(now, 1, 30));
+        let dir = Scratch::new(name);
+        dir.write("ca.pem", root.cert_pem());
+        dir.write("intermediate.pem", intermediate.cert_pem());
+        dir.write("policy.toml", POLICY);
+        for (name, id) in [
+            ("server", &server),
+            ("proxy", &proxy),
+            ("alice", &alice),
+            ("mallory", &mallory),
+            ("rogue", &rogue),
+        ] {
+            dir.write(&format!("{name}.pem"), id.chain_pem());
+            dir.write(&format!("{name}-key.pem"), &id.key_pem);
+        }
+        Self {
+            root,
+            intermediate,
+            alice,
+            mallory,
+            rogue,
+            proxy,
+            dir,
+        }
+    }
+
+    /// A config: the main TLS listener (optional client certificates, the demo policy) and
+    /// `listeners` (TOML `[[listeners]]` tables) after it.
+    pub fn config(&self, listeners: &str) -> PathBuf {
+        self.dir.write(
+            "server.toml",
+            format!(
+                "listen = \"127.0.0.1:0\"\ncert = \"server.pem\"\nkey = \"server-key.pem\"\n\
+                 trust_store = \"ca.pem\"\nclient_auth = \"optional\"\npolicy = \"policy.toml\"\n\n{listeners}"
+            ),
+        )
+    }
+
+    pub fn path(&self, name: &str) -> String {
+        self.dir.path(name).display().to_string()
+    }
+}
+
+/// The addresses of the `[[listeners]]` in configuration order (the main listener's is
+/// `server.addr`), from their `listening` events; waits for `count` of them.
+pub fn listener_addrs(server: &Server, count: usize) -> Vec<std::net::SocketAddr> {
+    let mut addrs = Vec::new();
+    for n in 0..count {
+        // The main listener's event comes first and has no `source`.
+        let line = server
+            .wait_for_log(|l| {
+                l.contains(r#""event":"listening""#) && l.contains(r#""source""#) && {
+                    let v: serde_json::Value = serde_json::from_str(l).expect("JSON log line");
+                    let addr: std::net::SocketAddr = v["addr"]
+                        .as_str()
+                        .expect("addr")
+                        .parse()
+                        .expect("socket addr");
+                    !addrs.contains(&addr)
+                }
+            })
+            .unwrap_or_else(|| panic!("listener {n} did not start"));
+        let v: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+        addrs.push(
+            v["addr"]
+                .as_str()
+                .expect("addr")
+                .parse()
+                .expect("socket addr"),
+        );
+    }
+    addrs
+}
+
+/// A curl answer with its response headers.
+#[derive(Debug)]
+pub struct Answer {
+    pub reply: Reply,
+    pub headers: String,
+}
+
+impl Answer {
+    pub fn status(&self) -> Option<u16> {
+        self.reply.status
+    }
+
+    pub fn code(&self) -> String {
+        self.reply.json()["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// A response header's value (case-insensitive name), if present.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
+        })
+    }
+}
+
+/// curl `url` (bounded to 15 s) with `args` before it (headers, `--cert`, …); the CA is
+/// the test root, `localhost` resolves to 127.0.0.1 on the URL's port.
+pub fn curl(pki: &ProxyPki, url: &str, args: &[String]) -> Answer {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let head = pki
+        .dir
+        .path(&format!("head-{}.txt", N.fetch_add(1, Ordering::Relaxed)));
+    let port = url
+        .rsplit_once(':')
+        .and_then(|(_, rest)| rest.split('/').next())
+        .expect("url with a port");
+    let output = Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "15",
+            "--http1.1",
+            "-o",
+            "-",
+            "-w",
+            "\n%{http_code}",
+        ])
+        .arg("-D")
+        .arg(&head)
+        .arg("--cacert")
+        .arg(pki.dir.path("ca.pem"))
+        .arg("--resolve")
+        .arg(format!("localhost:{port}:127.0.0.1"))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("run curl");
+    Answer {
+        reply: Reply::from(output),
+        headers: std::fs::read_to_string(&head).unwrap_or_default(),
+    }
+}
+
+/// `--cert`/`--key` arguments for the client `name` (chain and key files in the PKI dir).
+pub fn as_client(pki: &ProxyPki, name: &str) -> Vec<String> {
+    vec![
+        "--cert".into(),
+        pki.path(&format!("{name}.pem")),
+        "--key".into(),
+        pki.path(&format!("{name}-key.pem")),
+    ]
+}
+
+/// `-H name: value`.
+pub fn header(name: &str, value: &str) -> Vec<String> {
+    vec!["-H".into(), format!("{name}: {value}")]
+}
+
+/// nginx's `$ssl_client_escaped_cert`: PEM with everything but unreserved characters escaped.
+pub fn nginx_escape(pem: &str) -> String {
+    escape(pem, b"-._~")
+}
+
+/// AWS ALB's `X-Amzn-Mtls-Clientcert`: like nginx, but `+ / =` left as they are.
+pub fn alb_escape(pem: &str) -> String {
+    escape(pem, b"-._~+/=")
+}
+
+fn escape(text: &str, keep: &[u8]) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || keep.contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Standard base64 of a DER certificate (its PEM body on one line).
+pub fn base64(der: &[u8]) -> String {
+    pki::pem("CERTIFICATE", der)
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect()
+}
