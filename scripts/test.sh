@@ -25,6 +25,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+step "certgate-server proxy tests: Debian's nginx (nginx-light), only when missing"
+# crates/certgate-server/tests/nginx.rs starts it itself, on loopback, from a scratch directory.
+[ -x /usr/sbin/nginx ] || { apt-get update && apt-get install -y --no-install-recommends nginx-light; }
+
 step "workspace tests (unit, integration, doctests)"
 cargo test --workspace
 
