@@ -14,11 +14,9 @@
 
 mod common;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
 
 use common::proxy::*;
 use common::Server;
@@ -40,54 +38,6 @@ format = "nginx"
 proxy_certificates = ["proxy.pem"]
 intermediates = ["intermediate.pem"]
 "#;
-
-/// nginx in its own process group, stopped on drop: SIGTERM to the group (nginx's fast
-/// shutdown: the master stops its workers), then SIGKILL to the group after 10 s.
-struct Nginx {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // Workers left behind (the master died first) are in the same group.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn nginx_binary() -> PathBuf {
-    let path = std::env::var_os("CERTGATE_NGINX")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/sbin/nginx"));
-    assert!(
-        path.exists(),
-        "nginx not found at {}: install Debian's nginx-light (scripts/test.sh does) or set CERTGATE_NGINX",
-        path.display()
-    );
-    path
-}
-
-/// A free loopback port (bound and released: nginx binds it a moment later).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
 
 /// docs/proxies/nginx.conf with this test's ports and files.
 fn nginx_conf(
@@ -118,8 +68,8 @@ fn nginx_conf(
     )
 }
 
-fn start_nginx(pki: &ProxyPki, forwarded: SocketAddr, hop: SocketAddr) -> Nginx {
-    let binary = nginx_binary();
+fn start_nginx(pki: &ProxyPki, forwarded: SocketAddr, hop: SocketAddr) -> Engine {
+    let binary = engine_binary("CERTGATE_NGINX", "/usr/sbin/nginx", "nginx-light");
     let dir = pki.dir.0.clone();
     let (port, backend) = (free_port(), free_port());
     let conf = pki.dir.write(
@@ -144,36 +94,16 @@ fn start_nginx(pki: &ProxyPki, forwarded: SocketAddr, hop: SocketAddr) -> Nginx 
         "nginx -t: {}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let child = Command::new(&binary)
+    let mut command = Command::new(&binary);
+    command
         .args(["-p", &prefix, "-e", &format!("{prefix}error.log"), "-c"])
-        .arg(&conf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .process_group(0)
-        .spawn()
-        .expect("spawn nginx");
-    let mut nginx = Nginx { child, port, dir };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err()
-        || TcpStream::connect(("127.0.0.1", backend)).is_err()
-    {
-        if let Some(status) = nginx.child.try_wait().expect("wait nginx") {
-            let log = std::fs::read_to_string(nginx.dir.join("error.log")).unwrap_or_default();
-            panic!("nginx exited ({status}): {log}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "nginx did not listen within 20 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    nginx
+        .arg(&conf);
+    Engine::start("nginx", command, &[port, backend], &dir.join("error.log"))
 }
 
 /// Fields drop in order: nginx stops first, the scratch directory goes last.
 struct Setup {
-    nginx: Nginx,
+    nginx: Engine,
     server: Server,
     pki: ProxyPki,
     forwarded: SocketAddr,

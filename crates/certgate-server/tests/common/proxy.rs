@@ -2,9 +2,12 @@
 //! leaf + intermediate; nginx forwards only the leaf), the proxy's own client certificate,
 //! the header encodings, and curl with arbitrary headers.
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use super::pki::{self, Ca, Identity, Window};
 use super::{Reply, Scratch, Server, POLICY};
@@ -219,4 +222,87 @@ pub fn base64(der: &[u8]) -> String {
         .lines()
         .filter(|l| !l.starts_with("-----"))
         .collect()
+}
+
+/// A proxy engine (nginx, HAProxy) in its own process group, stopped on drop — also when an
+/// assertion failed: SIGTERM to the group (nginx's and HAProxy's fast stop), then SIGKILL to
+/// the group after 10 s, so no worker outlives the test.
+pub struct Engine {
+    child: Child,
+    pub port: u16,
+}
+
+impl Engine {
+    /// Spawns `command` and waits (at most 20 s) until every port in `ports` accepts; if
+    /// the engine exits first, panics with its log file.
+    pub fn start(name: &str, mut command: Command, ports: &[u16], log: &Path) -> Self {
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+        let mut engine = Self {
+            child,
+            port: ports[0],
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !ports
+            .iter()
+            .all(|p| TcpStream::connect(("127.0.0.1", *p)).is_ok())
+        {
+            if let Some(status) = engine.child.try_wait().expect("wait for the engine") {
+                let log = std::fs::read_to_string(log).unwrap_or_default();
+                panic!("{name} exited ({status}): {log}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{name} did not listen within 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        engine
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Workers left behind (the master died first) are in the same group.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// The engine's binary: `$env_var`, else `default`; a missing one fails with how to get it.
+pub fn engine_binary(env_var: &str, default: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os(env_var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default));
+    assert!(
+        path.exists(),
+        "{} not found: install Debian's {package} (scripts/test.sh does) or set {env_var}",
+        path.display()
+    );
+    path
+}
+
+/// A free loopback port (bound and released: the engine binds it a moment later).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
