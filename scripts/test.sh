@@ -25,9 +25,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
-step "certgate-server proxy tests: Debian's nginx (nginx-light), only when missing"
-# crates/certgate-server/tests/nginx.rs starts it itself, on loopback, from a scratch directory.
-[ -x /usr/sbin/nginx ] || { apt-get update && apt-get install -y --no-install-recommends nginx-light; }
+step "certgate-server proxy tests: Debian's nginx (nginx-light) and haproxy, only when missing"
+# crates/certgate-server/tests/{nginx,haproxy}.rs start them, on loopback, from a scratch directory.
+missing=()
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+[ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"
+fi
 
 step "workspace tests (unit, integration, doctests)"
 cargo test --workspace
