@@ -12,6 +12,7 @@
 //! | `GET /health` | anonymous (or as the policy says) | `{"status":"ok"}` |
 //! | `GET /whoami` | a verified certificate (or as the policy says) | the leaf's inspection record, principal, roles and validity verdict; on refusal the same beside `code` and `message` |
 //! | `GET /customer/{id}` | a verified certificate (or as the policy says) | `{"id":1,"name":"Customer1"}` |
+//! | `GET /auth` | listeners with `auth_request = true` | nginx `auth_request`: judges `X-Original-Method` (default GET) and `X-Original-URI` as the routes above would; 200 with `X-Certgate-Principal` and `X-Certgate-Roles` (comma-separated), or 401/403; `X-Certgate-Code` always |
 //!
 //! Refusals are `{"code":…,"message":…}` with certgate's stable code: 401 `NO_CERTIFICATE`
 //! when none was presented (optional and deferred modes), 403 with the rejection code for a
@@ -50,8 +51,35 @@
 //! | `[limits] max_header_bytes` | `16384` | largest request head (≥ 8192) |
 //! | `[limits] max_connections` | `1024` | connections served at once |
 //! | `[limits] cache_entries` | `10000` | verdict cache size |
+//! | `[[listeners]]` | none | more listeners, each with its own certificate source (below) |
 //!
 //! At least one of `trust_store` and `pinned` must be set.
+//!
+//! # Listeners behind a proxy
+//!
+//! `listen` is always a TLS listener whose client certificate comes from the handshake. Each
+//! `[[listeners]]` table adds one (fixed at start; SIGHUP does not change them):
+//!
+//! | key | default | meaning |
+//! |---|---|---|
+//! | `listen` | required | socket address |
+//! | `tls` | `true` | TLS, or plain HTTP (`false`) for a proxy on the same host or network |
+//! | `source` | `"tls"` | `"tls"`: the handshake's certificate; `"forwarded"`: a header set by a trusted proxy |
+//! | `format` | required when forwarded | `"nginx"` (`$ssl_client_escaped_cert`), `"aws-alb"`, `"envoy-xfcc"`, `"traefik"`, `"rfc9440"` |
+//! | `header` | per format | `X-SSL-Client-Cert`, `X-Amzn-Mtls-Clientcert`, `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert`, `Client-Cert` (+ `Client-Cert-Chain`) |
+//! | `trusted_proxies` | `[]` | address ranges (`10.0.0.0/8`, `::1/128`, a bare address) allowed to send the header |
+//! | `proxy_certificates` | `[]` | PEM files of the proxies' own client certificates; the TLS handshake must present one |
+//! | `intermediates` | `[]` | intermediate CA certificates added to every forwarded chain (for leaf-only forwarding) |
+//! | `auth_request` | `false` | serve `GET /auth` for nginx `auth_request` |
+//!
+//! A forwarded listener needs `trusted_proxies` or `proxy_certificates` (both: both must
+//! hold). **A header from anyone else is ignored, never trusted**: the request is judged
+//! as having no certificate and a `forwarded_header_untrusted` event is logged (so are
+//! certificate headers arriving on `source = "tls"` listeners). The forwarded chain is
+//! verified in full, exactly like a handshake's, so a proxy that lets any certificate through
+//! (nginx `optional_no_ca`, ALB passthrough) loses nothing. A header sent twice, or one that
+//! does not decode in the configured format, is 403 `MALFORMED_PEM`; an empty one is no
+//! certificate. docs/proxies/ has nginx, Envoy and HAProxy configurations.
 //!
 //! # Operation
 //!
@@ -69,7 +97,9 @@
 //! - **Log**: one JSON object a line on standard output: `listening`, `request` (peer,
 //!   method, route, status, code, principal, generation, latency_us), `handshake_failed`
 //!   (with the certgate code when the client certificate was refused), `plaintext_refused`,
-//!   `connection_refused`, `reload`. Never a key or a certificate body.
+//!   `connection_refused`, `reload`, `forwarded_header_untrusted` (peer, header names,
+//!   reason). Requests also log their `listener` and `source`. Never a key or a certificate
+//!   body.
 //! - **Limits**: handshake deadline, header read timeout and size, connection cap; a
 //!   plaintext HTTP request on the TLS port gets a 400 answer that says to use `https://`.
 #![forbid(unsafe_code)]
