@@ -1,0 +1,128 @@
+//! `decode_forwarded`: one header value in the format a server was configured with (what
+//! certgate-server does per request), with each proxy's quirk as a vector: ALB's raw
+//! `+ / =`, XFCC quoting, Traefik's comma-joined (and comma-escaped) bodies, RFC 9440 byte
+//! sequences with parameters. No detection: a value in another format is refused.
+
+mod common;
+
+use certgate::{decode_forwarded, Code, ForwardedFormat, Limits, MAX_FORWARDED_BYTES};
+use common::*;
+
+fn escape(text: &str, keep: &[u8]) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || keep.contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Standard base64 with padding, written here independently of the code under test.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
+}
+
+fn alice_pem() -> String {
+    String::from_utf8(fixture("alice.pem")).unwrap()
+}
+
+fn decode(format: ForwardedFormat, value: &str) -> Result<Vec<certgate::CertificateDer<'static>>, certgate::Rejection> {
+    decode_forwarded(format, value, &Limits::default())
+}
+
+#[test]
+fn alb_plus_slash_equals_stay_base64() {
+    let value = escape(&alice_pem(), b"-._~+/=");
+    assert!(value.contains('+') && value.contains('/'), "the vector exercises the quirk");
+    assert_eq!(decode(ForwardedFormat::AwsAlb, &value).unwrap(), certs("alice.pem"));
+    // A form decoder would have turned `+` into a space: the PEM reader skips the space, so
+    // the value is no longer alice's certificate (bytes are lost, whatever else it decodes to).
+    let spaced = value.replace('+', " ");
+    assert_ne!(decode(ForwardedFormat::AwsAlb, &spaced).ok(), Some(certs("alice.pem")));
+}
+
+#[test]
+fn nginx_escapes_everything_including_plus_slash_equals() {
+    let value = escape(&alice_pem(), b"-._~");
+    assert!(!value.contains('+') && value.contains("%2B"));
+    assert_eq!(decode(ForwardedFormat::Nginx, &value).unwrap(), certs("alice.pem"));
+}
+
+#[test]
+fn xfcc_quoting() {
+    let chain = escape(&alice_pem(), b"-._~");
+    let pem = alice_pem();
+    let leaf = escape(&pem[..pem.find("-----END CERTIFICATE-----\n").unwrap() + 26], b"-._~");
+    // A quoted Subject holding `,`, `;`, `=` and an escaped quote must not split the value.
+    let value = format!(
+        "Hash=0a1b;Subject=\"CN=alice,O=\\\"Acme; Inc\\\",OU=a=b\";URI=spiffe://x;Cert=\"{leaf}\";Chain=\"{chain}\",By=spiffe://edge;Hash=ff"
+    );
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &value).unwrap(), certs("alice.pem"));
+    // Cert unquoted (Envoy leaves URL-escaped values bare), no Chain: the leaf alone.
+    let bare = format!("By=spiffe://api;Cert={leaf};DNS=alice.example");
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &bare).unwrap(), certs("alice.pem")[..1]);
+    // An unterminated quote is malformed, not a truncated certificate.
+    let open = format!("Cert=\"{leaf}");
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &open).unwrap_err().code, Code::MalformedPem);
+}
+
+#[test]
+fn traefik_comma_joined_bodies_escaped_or_not() {
+    let bodies: Vec<String> = certs("alice.pem").iter().map(|c| base64(c)).collect();
+    let joined = bodies.join(",");
+    assert_eq!(decode(ForwardedFormat::Traefik, &joined).unwrap(), certs("alice.pem"));
+    // Traefik query-escapes the whole value: `,` → %2C, `+` → %2B, `/` → %2F, `=` → %3D.
+    let escaped = escape(&joined, b"");
+    assert!(escaped.contains("%2C"));
+    assert_eq!(decode(ForwardedFormat::Traefik, &escaped).unwrap(), certs("alice.pem"));
+    let broken = format!("{},not*base64", bodies[0]);
+    assert_eq!(decode(ForwardedFormat::Traefik, &broken).unwrap_err().code, Code::MalformedPem);
+}
+
+#[test]
+fn rfc9440_byte_sequences() {
+    let certs = certs("alice.pem");
+    let (leaf, chain) = (base64(&certs[0]), base64(&certs[1]));
+    // Client-Cert then the Client-Cert-Chain list, as a server joins the two fields.
+    let value = format!(":{leaf}:, :{chain}:");
+    assert_eq!(decode(ForwardedFormat::Rfc9440, &value).unwrap(), certs);
+    // Structured-field parameters after an item are allowed and ignored.
+    let with_params = format!(":{leaf}:;a=1, :{chain}:;b=?0");
+    assert_eq!(decode(ForwardedFormat::Rfc9440, &with_params).unwrap(), certs);
+    // A token or a string is not a byte sequence.
+    for bad in [leaf.clone(), format!("\"{leaf}\""), format!(":{leaf}"), ":MIIB*:".to_owned()] {
+        assert_eq!(decode(ForwardedFormat::Rfc9440, &bad).unwrap_err().code, Code::MalformedPem, "{bad}");
+    }
+}
+
+#[test]
+fn the_configured_format_only() {
+    let nginx = escape(&alice_pem(), b"-._~");
+    let rfc9440 = format!(":{}:", base64(&certs("alice.pem")[0]));
+    assert!(decode(ForwardedFormat::Rfc9440, &nginx).is_err());
+    assert!(decode(ForwardedFormat::Nginx, &rfc9440).is_err());
+    // No header-name prefix is stripped: the value is the header's value, nothing else.
+    let prefixed = format!("Client-Cert: {rfc9440}");
+    assert!(decode(ForwardedFormat::Rfc9440, &prefixed).is_err());
+}
+
+#[test]
+fn empty_and_oversized() {
+    assert_eq!(decode(ForwardedFormat::Nginx, "  ").unwrap_err().code, Code::NoCertificate);
+    let huge = "A".repeat(MAX_FORWARDED_BYTES + 1);
+    assert_eq!(decode(ForwardedFormat::Traefik, &huge).unwrap_err().code, Code::InputTooLarge);
+    let limits = Limits { chain_certs: 1, ..Limits::default() };
+    let two = format!(":{}:, :{}:", base64(&certs("alice.pem")[0]), base64(&certs("alice.pem")[1]));
+    assert_eq!(decode_forwarded(ForwardedFormat::Rfc9440, &two, &limits).unwrap_err().code, Code::TooManyCertificates);
+}
