@@ -77,6 +77,14 @@ for (const build of BUILDS) {
       assert.equal(thrown(() => verifier.verify('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n', AT)).code, 'MALFORMED_PEM');
     });
 
+    it('names a PEM block whose body is not DER: MALFORMED_CERTIFICATE, MALFORMED_CRL', () => {
+      const body = Buffer.from('this is text, not DER').toString('base64');
+      const err = thrown(() => verifier.verify(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`, AT));
+      assert.deepEqual([err.code, err.certIndex], ['MALFORMED_CERTIFICATE', 0]);
+      const crl = thrown(() => certgate.createVerifier({ trust: fixture('root-ca.pem'), crls: `-----BEGIN X509 CRL-----\n${body}\n-----END X509 CRL-----\n` }));
+      assert.deepEqual([crl.code, crl.certIndex], ['MALFORMED_CRL', 0]);
+    });
+
     it('refuses wrong argument types and unknown options with INVALID_CONFIG', () => {
       for (const bad of [42, true, {}, { raw: 'not bytes' }, [1, 2], () => 1]) {
         assertCode(thrown(() => verifier.verify(bad, AT)), ['INVALID_CONFIG']);
