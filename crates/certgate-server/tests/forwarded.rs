@@ -405,3 +405,35 @@ fn forwarded_listener_configs_that_would_trust_anyone_do_not_start() {
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     }
 }
+
+#[test]
+fn a_reload_applies_to_forwarded_certificates_too() {
+    let pki = ProxyPki::new("reload");
+    let now = common::pki::now();
+    pki.dir
+        .write("crl.pem", pki.intermediate.crl_pem(&[], now - 60, 7));
+    let server = Server::start(&pki.config(&format!("crls = [\"crl.pem\"]\n{LISTENERS}")));
+    let nginx = format!(
+        "http://127.0.0.1:{}/customer/1",
+        listener_addrs(&server, 6)[0].port()
+    );
+    let alice = header("X-SSL-Client-Cert", &nginx_escape(&pki.alice.leaf_pem()));
+    assert_eq!(curl(&pki, &nginx, &alice).status(), Some(200));
+    // The intermediate revokes alice; SIGHUP loads the CRL into a new generation.
+    pki.dir.write(
+        "crl.pem",
+        pki.intermediate.crl_pem(&[pki.alice.serial], now - 30, 7),
+    );
+    server.hangup();
+    server
+        .wait_for_log(|l| l.contains(r#""event":"reload""#) && l.contains(r#""status":"ok""#))
+        .expect("reload");
+    let answer = curl(&pki, &nginx, &alice);
+    assert_eq!(
+        (answer.status(), answer.code().as_str()),
+        (Some(403), "REVOKED"),
+        "{answer:?}"
+    );
+    let mallory = header("X-SSL-Client-Cert", &nginx_escape(&pki.mallory.leaf_pem()));
+    assert_eq!(curl(&pki, &nginx, &mallory).code(), "ROLE_MISSING");
+}
