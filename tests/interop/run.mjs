@@ -215,6 +215,19 @@ async function chromiumLeafOnly(r, col, result, srv) {
 async function runRequired(pki, server, srv) {
   const col = `${server.id}/${pki.keyType.id}`;
   const url = `https://127.0.0.1:${srv.port}/whoami`;
+
+  // Chromium without a certificate (an NSS db without one: no picker): the handshake fails.
+  const chromiumRow = row('Chromium (headless)', 'no certificate, client_auth = "required"');
+  if (pki.keyType.id === 'ed25519') {
+    await chromiumEd25519(pki, srv, (p) => `https://127.0.0.1:${srv.port}${p}`, chromiumRow, col, false);
+  } else {
+    const load = await chromium(await nssDb(pki, null), 'none', url, srv);
+    expectOutcome(chromiumRow, col, 'none → handshake refused', load,
+      /^net::ERR_/.test(load.error ?? '')
+        && await logHas(srv, load.mark, (e) => /^handshake_(failed|refused)$/.test(e.event) && e.code === 'NO_CERTIFICATE'),
+      '✓ handshake refused');
+  }
+
   const nodeRow = row('Node https, no certificate', 'client_auth = "required"');
   const mark = srv.lines.length;
   const [result] = await jsonLines('node', [path.join(HERE, 'client.mjs'), url, pki.root], 1);
@@ -422,12 +435,15 @@ function renderTable() {
   for (const s of SERVERS) for (const k of KEY_TYPES) cols.push({ id: `${s.id}/${k.id}`, label: `${s.label}<br>${k.label}` });
   const javaCols = KEY_TYPES.map((k) => ({ id: `java/${k.id}`, label: k.label }));
   const lines = [];
-  const clientRows = rows.filter((r) => Object.keys(r.cells).some((c) => !c.startsWith('java/')));
+  // Rows of one client together, in the order the clients first ran.
+  const firstOf = (r) => rows.findIndex((x) => x.client === r.client);
+  const clientRows = rows.filter((r) => Object.keys(r.cells).some((c) => !c.startsWith('java/')))
+    .map((r, i) => ({ r, i })).sort((a, b) => firstOf(a.r) - firstOf(b.r) || a.i - b.i).map(({ r }) => r);
   lines.push(`| client | identity | ${cols.map((c) => c.label).join(' | ')} |`);
   lines.push(`|---|---|${cols.map(() => '---').join('|')}|`);
   for (const r of clientRows) lines.push(`| ${r.client} | ${r.format} | ${cols.map((c) => cellText(r.cells[c.id])).join(' | ')} |`);
   lines.push('');
-  lines.push('Cells: the statuses of alice on `/whoami` (200, principal alice), mallory on `/customer/1` (403 `ROLE_MISSING`) and no certificate on `/whoami` (401 `NO_CERTIFICATE`) with the demo `client_auth = "optional"`; Chromium\'s from the page it dumped and the server\'s access log. A single status is alice\'s alone.');
+  lines.push('Cells: the statuses of alice on `/whoami` (200, principal alice), mallory on `/customer/1` (403 `ROLE_MISSING`) and no certificate on `/whoami` (401 `NO_CERTIFICATE`) with the demo `client_auth = "optional"`; Chromium\'s from the page it dumped and the server\'s access log. A single status is alice\'s alone. Rows marked `client_auth = "required"` run against the same server configured so: without a certificate the handshake must fail, and the server must log `NO_CERTIFICATE`.');
   lines.push('');
   lines.push('The other direction, a Java server trusting certgate\'s trust store (`truststore build`, the demo root only):');
   lines.push('');
