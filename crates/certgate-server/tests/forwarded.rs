@@ -105,13 +105,13 @@ fn every_format_names_alice_and_judges_mallory_and_rogue() {
             (&s.nginx, header("X-SSL-Client-Cert", &nginx_escape(&leaf))),
             // ALB: the whole chain, `+ / =` left raw.
             (&s.alb, header("X-Amzn-Mtls-Clientcert", &alb_escape(&chain(id)))),
-            // Envoy: a quoted Chain beside other keys, a second (proxy) element after it.
+            // Envoy: a quoted Chain beside other keys (one element: SANITIZE_SET).
             (
                 &s.envoy,
                 header(
                     "X-Forwarded-Client-Cert",
                     &format!(
-                        "By=spiffe://cluster.local/ns/a/sa/api;Hash=00ff;Cert=\"{}\";Chain=\"{}\";Subject=\"CN={who},O=\\\"Example, Inc\\\"\";URI=,By=spiffe://edge;Hash=11",
+                        "By=spiffe://cluster.local/ns/a/sa/api;Hash=00ff;Cert=\"{}\";Chain=\"{}\";Subject=\"CN={who},O=\\\"Example, Inc\\\"\";URI=",
                         nginx_escape(&leaf),
                         nginx_escape(&chain(id))
                     ),
@@ -202,8 +202,19 @@ fn no_header_is_no_certificate_and_broken_headers_are_refused() {
             "{answer:?}"
         );
     }
-    // Two copies of the header: a proxy replaces it, so one of them is not the proxy's.
+    // An XFCC value with two elements (an appending hop): the first may be the client's.
     let leaf = nginx_escape(&s.pki.alice.leaf_pem());
+    let appended = header(
+        "X-Forwarded-Client-Cert",
+        &format!("Hash=00;Cert=\"{leaf}\",By=spiffe://edge;Hash=11;Cert=\"{leaf}\""),
+    );
+    let answer = curl(&s.pki, &format!("{}/customer/1", s.envoy), &appended);
+    assert_eq!(
+        (answer.status(), answer.code().as_str()),
+        (Some(403), "MALFORMED_PEM"),
+        "{answer:?}"
+    );
+    // Two copies of the header: a proxy replaces it, so one of them is not the proxy's.
     let mut args = header("X-SSL-Client-Cert", &leaf);
     args.extend(header("X-SSL-Client-Cert", &leaf));
     let answer = curl(&s.pki, &format!("{}/customer/1", s.nginx), &args);

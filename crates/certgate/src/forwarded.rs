@@ -136,6 +136,10 @@ pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Reject
 /// header its proxy is configured to send. Unlike [`parse_forwarded`] nothing is detected
 /// and no `Name:` prefix is stripped, so a value in another convention is `MALFORMED_PEM`
 /// rather than read some other way. Same errors and limits as [`parse_forwarded`].
+///
+/// **An XFCC value must hold one element.** Each Envoy hop that appends
+/// (`APPEND_FORWARD`) adds one after whatever arrived, so with several the first may be
+/// one the client wrote itself; the proxy next to the server must use `SANITIZE_SET`.
 pub fn decode_forwarded(
     format: ForwardedFormat,
     value: &str,
@@ -151,6 +155,15 @@ pub fn decode_forwarded(
     let value = value.trim();
     if value.is_empty() {
         return Err(Rejection::new(Code::NoCertificate, None, "the header value is empty"));
+    }
+    if format == ForwardedFormat::EnvoyXfcc {
+        let elements = split_quoted(value, b',')?.len();
+        if elements > 1 {
+            return Err(malformed(format!(
+                "the XFCC value has {elements} elements; the first may be the client's own, so certgate \
+                 reads a single one (set forward_client_cert_details: SANITIZE_SET on the proxy next to it)"
+            )));
+        }
     }
     decode(format, value, limits)
 }

@@ -66,9 +66,14 @@ fn xfcc_quoting() {
     let leaf = escape(&pem[..pem.find("-----END CERTIFICATE-----\n").unwrap() + 26], b"-._~");
     // A quoted Subject holding `,`, `;`, `=` and an escaped quote must not split the value.
     let value = format!(
-        "Hash=0a1b;Subject=\"CN=alice,O=\\\"Acme; Inc\\\",OU=a=b\";URI=spiffe://x;Cert=\"{leaf}\";Chain=\"{chain}\",By=spiffe://edge;Hash=ff"
+        "Hash=0a1b;Subject=\"CN=alice,O=\\\"Acme; Inc\\\",OU=a=b\";URI=spiffe://x;Cert=\"{leaf}\";Chain=\"{chain}\""
     );
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &value).unwrap(), certs("alice.pem"));
+    // Two elements (an appending hop): the first might be the client's own, so refused.
+    let appended = format!("{value},By=spiffe://edge;Hash=ff;Cert=\"{leaf}\"");
+    let refused = decode(ForwardedFormat::EnvoyXfcc, &appended).unwrap_err();
+    assert_eq!(refused.code, Code::MalformedPem);
+    assert!(refused.message.contains("SANITIZE_SET"), "{refused}");
     // Cert unquoted (Envoy leaves URL-escaped values bare), no Chain: the leaf alone.
     let bare = format!("By=spiffe://api;Cert={leaf};DNS=alice.example");
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &bare).unwrap(), certs("alice.pem")[..1]);
