@@ -31,7 +31,7 @@ fn haproxy_forwards_client_cert_and_certgate_decides() {
     let bundle = format!(
         "{}{}",
         std::fs::read_to_string(pki.dir.path("server.pem")).expect("server.pem"),
-        std::fs::read_to_string(pki.dir.path("server-key.pem")).expect("server-key.pem")
+        std::fs::read_to_string(pki.dir.path("server.key")).expect("server.key")
     );
     pki.dir.write("server-bundle.pem", bundle);
     let config = include_str!("../../../docs/proxies/haproxy.cfg")

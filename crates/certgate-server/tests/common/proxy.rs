@@ -40,6 +40,10 @@ impl ProxyPki {
         let rogue = rogue_root.client("rogue", Window::around(now, 1, 30));
         let dir = Scratch::new(name);
         dir.write("ca.pem", root.cert_pem());
+        // The names `certgate demo pki` uses, which docs/proxies/ configurations name.
+        dir.write("root-ca.pem", root.cert_pem());
+        dir.write("server.key", &server.key_pem);
+        dir.write("proxy.key", &proxy.key_pem);
         dir.write("intermediate.pem", intermediate.cert_pem());
         dir.write("policy.toml", POLICY);
         for (name, id) in [
