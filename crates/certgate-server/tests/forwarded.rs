@@ -85,7 +85,7 @@ fn setup(name: &str) -> Setup {
 }
 
 #[test]
-fn every_format_names_alice_and_judges_mallory_and_rogue() {
+fn every_format_names_alice_and_judges_mallory_rogue_and_expired() {
     let s = setup("formats");
     let chain = |id: &common::pki::Identity| {
         id.chain
@@ -97,6 +97,7 @@ fn every_format_names_alice_and_judges_mallory_and_rogue() {
         ("alice", &s.pki.alice, 200, "OK"),
         ("mallory", &s.pki.mallory, 403, "ROLE_MISSING"),
         ("rogue", &s.pki.rogue, 403, "UNKNOWN_ISSUER"),
+        ("expired", &s.pki.expired, 403, "CERT_EXPIRED"),
     ] {
         let leaf = common::pki::pem("CERTIFICATE", &id.chain[0]);
         let bodies: Vec<String> = id.chain.iter().map(|c| base64(c)).collect();
@@ -140,14 +141,16 @@ fn every_format_names_alice_and_judges_mallory_and_rogue() {
                 assert_eq!(answer.code(), code, "{who} via {base}: {answer:?}");
             }
             let whoami = curl(&s.pki, &format!("{base}/whoami"), &args);
-            if who != "rogue" {
+            if status == 200 || code == "ROLE_MISSING" {
                 assert_eq!(
                     whoami.reply.json()["principal"],
                     who,
                     "{who} via {base}: {whoami:?}"
                 );
             } else {
-                assert_eq!(whoami.reply.json()["verdict"]["code"], "UNKNOWN_ISSUER");
+                // A refused certificate names no principal; /whoami says why.
+                assert_eq!(whoami.reply.json()["verdict"]["code"], code, "{whoami:?}");
+                assert_eq!(whoami.reply.json()["principal"], serde_json::Value::Null);
             }
         }
     }

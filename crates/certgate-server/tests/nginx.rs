@@ -159,6 +159,15 @@ fn nginx_forwards_the_escaped_certificate_and_certgate_decides() {
             "{rogue:?}"
         );
 
+        // optional_no_ca forgives an unknown issuer only: nginx refuses an expired
+        // certificate itself (its own 400 page), before certgate sees the request.
+        let expired = s.via_nginx(&format!("{prefix}/customer/1"), Some("expired"), &[]);
+        assert_eq!(expired.status(), Some(400), "{expired:?}");
+        assert!(
+            expired.reply.body.contains("SSL certificate error"),
+            "{expired:?}"
+        );
+
         let nobody = s.via_nginx(&format!("{prefix}/customer/1"), None, &[]);
         assert_eq!(
             (nobody.status(), nobody.code().as_str()),

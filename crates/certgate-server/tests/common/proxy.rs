@@ -19,6 +19,7 @@ pub struct ProxyPki {
     pub intermediate: Ca,
     pub alice: Identity,
     pub mallory: Identity,
+    pub expired: Identity,
     pub rogue: Identity,
     pub proxy: Identity,
     pub dir: Scratch,
@@ -36,6 +37,7 @@ impl ProxyPki {
         let proxy = root.client("nginx proxy", Window::around(now, 1, 30));
         let alice = intermediate.client("alice", Window::around(now, 1, 30));
         let mallory = intermediate.client("mallory", Window::around(now, 1, 30));
+        let expired = intermediate.client("expired", Window::expired(now));
         let mut rogue_root = Ca::root("rogue root", Window::around(now, 30, 3650));
         let rogue = rogue_root.client("rogue", Window::around(now, 1, 30));
         let dir = Scratch::new(name);
@@ -51,6 +53,7 @@ impl ProxyPki {
             ("proxy", &proxy),
             ("alice", &alice),
             ("mallory", &mallory),
+            ("expired", &expired),
             ("rogue", &rogue),
         ] {
             dir.write(&format!("{name}.pem"), id.chain_pem());
@@ -61,6 +64,7 @@ impl ProxyPki {
             intermediate,
             alice,
             mallory,
+            expired,
             rogue,
             proxy,
             dir,
