@@ -90,7 +90,10 @@ impl Server {
         for entry in &config.listeners {
             let source = CertificateSource::load(entry)
                 .map_err(|e| format!("listener {}: {e}", entry.listen))?;
-            let tls = if entry.tls {
+            let tls = if entry.tls && matches!(source, CertificateSource::Tls) {
+                // The client's own handshake: the reloadable configuration, as on `listen`.
+                ListenerTls::Generation
+            } else if entry.tls {
                 let tls = trust::listener_tls(
                     &config,
                     &identity,

@@ -451,3 +451,24 @@ fn a_reload_applies_to_forwarded_certificates_too() {
     let mallory = header("X-SSL-Client-Cert", &nginx_escape(&pki.mallory.leaf_pem()));
     assert_eq!(curl(&pki, &nginx, &mallory).code(), "ROLE_MISSING");
 }
+
+#[test]
+fn a_second_tls_listener_verifies_client_certificates_like_the_first() {
+    let pki = ProxyPki::new("second-tls");
+    let server =
+        Server::start(&pki.config("[[listeners]]\nlisten = \"127.0.0.1:0\"\nsource = \"tls\"\n"));
+    let port = listener_addrs(&server, 1)[0].port();
+    let url = format!("https://localhost:{port}/customer/1");
+    let alice = curl(&pki, &url, &as_client(&pki, "alice"));
+    assert_eq!(alice.status(), Some(200), "{alice:?}");
+    let mallory = curl(&pki, &url, &as_client(&pki, "mallory"));
+    assert_eq!(mallory.code(), "ROLE_MISSING", "{mallory:?}");
+    // client_auth = "optional": no certificate is 401, and a header does not replace one.
+    let forged = header("X-SSL-Client-Cert", &nginx_escape(&pki.alice.leaf_pem()));
+    let nobody = curl(&pki, &url, &forged);
+    assert_eq!(
+        (nobody.status(), nobody.code().as_str()),
+        (Some(401), "NO_CERTIFICATE"),
+        "{nobody:?}"
+    );
+}
