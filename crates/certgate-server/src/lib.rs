@@ -12,7 +12,7 @@
 //! | `GET /health` | anonymous (or as the policy says) | `{"status":"ok"}` |
 //! | `GET /whoami` | a verified certificate (or as the policy says) | the leaf's inspection record, principal, roles and validity verdict; on refusal the same beside `code` and `message` |
 //! | `GET /customer/{id}` | a verified certificate (or as the policy says) | `{"id":1,"name":"Customer1"}` |
-//! | `GET /auth` | listeners with `auth_request = true` | nginx `auth_request`: judges `X-Original-Method` (default GET) and `X-Original-URI` as the routes above would; 200 with `X-Certgate-Principal` and `X-Certgate-Roles` (comma-separated), or 401/403; `X-Certgate-Code` always |
+//! | `GET /auth` | listeners with `auth_request = true` | nginx `auth_request`: judges `X-Original-Method` (else the `/auth` request's own method) and `X-Original-URI` as the routes above would; 200 with `X-Certgate-Principal` and `X-Certgate-Roles` (comma-separated), or 401/403; `X-Certgate-Code` always |
 //!
 //! Refusals are `{"code":…,"message":…}` with certgate's stable code: 401 `NO_CERTIFICATE`
 //! when none was presented (optional and deferred modes), 403 with the rejection code for a

@@ -171,7 +171,8 @@ const X_CERTGATE_ROLES: HeaderName = HeaderName::from_static("x-certgate-roles")
 const X_ORIGINAL_URI: HeaderName = HeaderName::from_static("x-original-uri");
 const X_ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
 
-/// nginx `auth_request`: judges the original request (`X-Original-Method`, default GET, and
+/// nginx `auth_request`: judges the original request (`X-Original-Method`, else the
+/// `/auth` request's own method, and
 /// `X-Original-URI`) as the routes would, and answers 200 (principal and roles in headers)
 /// or 401/403 with the code, the only statuses `auth_request` passes on (anything else
 /// becomes nginx's 500). The body is JSON for people reading it with curl.
@@ -200,7 +201,7 @@ fn auth(
     let method = headers
         .get(X_ORIGINAL_METHOD)
         .and_then(|v| Method::from_bytes(v.as_bytes()).ok())
-        .unwrap_or(Method::GET);
+        .unwrap_or_else(|| request.method().clone());
     let path = uri.split(['?', '#']).next().unwrap_or_default();
     let route = match path {
         "/health" => "/health",

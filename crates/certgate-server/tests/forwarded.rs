@@ -331,6 +331,19 @@ fn auth_endpoint_answers_like_nginx_auth_request_wants() {
     // The policy's method rules see the original method; anonymous routes need nothing.
     let post = ask(None, Some(&s.pki.alice), "/customer/7", "POST");
     assert_eq!(post.status(), Some(403), "{post:?}");
+    // Without X-Original-Method the /auth request's own method is judged.
+    let mut args = header("X-Original-URI", "/customer/7");
+    args.extend(header(
+        "X-SSL-Client-Cert",
+        &nginx_escape(&s.pki.alice.leaf_pem()),
+    ));
+    args.extend(["-X".to_owned(), "DELETE".to_owned()]);
+    let deleted = curl(&s.pki, &auth, &args);
+    assert_eq!(deleted.status(), Some(403), "{deleted:?}");
+    assert_eq!(
+        deleted.header("x-certgate-code").as_deref(),
+        Some("POLICY_NO_MATCH")
+    );
     let health = ask(None, None, "/health", "GET");
     assert_eq!(health.status(), Some(200), "{health:?}");
 
