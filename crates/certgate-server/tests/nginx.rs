@@ -275,6 +275,17 @@ fn nginx_auth_request_guards_a_backend_with_certgate_policy() {
             "the backend was not reached: {answer:?}"
         );
     }
+    // The original method reaches the policy (X-Original-Method): GET only on customers.
+    let post = s.via_nginx(
+        "/customer/1",
+        Some("alice"),
+        &["-X".to_owned(), "POST".to_owned()],
+    );
+    assert_eq!(post.status(), Some(403), "{post:?}");
+    assert_eq!(
+        post.header("x-certgate-code").as_deref(),
+        Some("POLICY_NO_MATCH")
+    );
     // The policy's anonymous route needs no certificate.
     let health = s.via_nginx("/health", None, &[]);
     assert_eq!(health.status(), Some(200), "{health:?}");
