@@ -105,6 +105,9 @@ export async function startServer(config) {
       maxVersion: config.maxVersion,
       handshakeTimeout: config.limits.handshake_timeout_secs * 1000,
       maxHeaderSize: config.limits.max_header_bytes,
+      // Node enforces headersTimeout only when it checks connections, every 30 s by default:
+      // a client dribbling its request head was held ~7x header_read_timeout_secs. Check every second.
+      connectionsCheckingInterval: 1000,
     }),
     (req, res) => {
       try {
