@@ -178,6 +178,11 @@ export interface MiddlewareOptions {
   authorize?: boolean;
   /** The check time for each request (Unix seconds or a Date). Default: now. */
   time?: () => number | Date;
+  /**
+   * Seconds a connection's verdict is kept before its chain is verified again (keep-alive
+   * connections then see an expiry or a new CRL within this time). Default 60; 0: every request.
+   */
+  cacheSecs?: number;
   /** Called with the error and the request before a 401/403 answer, e.g. to log it. */
   onDenied?: (error: CertgateError, req: import('node:http').IncomingMessage) => void;
 }

@@ -7,7 +7,7 @@
 // verification is reported with its own code where the policy needs a certificate.
 
 const CLIENT_AUTH = ['required', 'optional'];
-const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied'];
+const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied', 'cacheSecs'];
 
 /** Most certificates read from a socket: the core's default chain limit. */
 const MAX_CHAIN = 32;
@@ -23,7 +23,7 @@ function createChecker(options) {
   for (const key of Object.keys(options)) {
     if (!OPTIONS.includes(key)) throw configError(`unknown middleware option \`${key}\`; known options: ${OPTIONS.join(', ')}`);
   }
-  const { verifier, clientAuth = 'required', authorize = true, time, onDenied } = options;
+  const { verifier, clientAuth = 'required', authorize = true, time, onDenied, cacheSecs = 60 } = options;
   if (!verifier || typeof verifier.verify !== 'function' || typeof verifier.authorize !== 'function') {
     throw configError('`verifier` must be a Verifier from createVerifier()');
   }
@@ -31,8 +31,26 @@ function createChecker(options) {
   if (typeof authorize !== 'boolean') throw configError('`authorize` must be a boolean');
   if (time !== undefined && typeof time !== 'function') throw configError('`time` must be a function returning Unix seconds or a Date');
   if (onDenied !== undefined && typeof onDenied !== 'function') throw configError('`onDenied` must be a function');
+  if (!Number.isFinite(cacheSecs) || cacheSecs < 0) throw configError('`cacheSecs` must be a number of seconds, 0 or more');
 
   const chainOf = createChainReader();
+  // A connection's verdict is kept for `cacheSecs`, then the chain is verified again (a
+  // keep-alive connection outliving its certificate, or a new CRL, is caught by then).
+  const verdicts = new WeakMap();
+
+  function verdictOf(socket, chain) {
+    const now = seconds(time ? time() : Date.now() / 1000);
+    const kept = verdicts.get(socket);
+    if (kept !== undefined && now >= kept.at && now < kept.at + cacheSecs) return kept;
+    const verdict = { at: now, result: null, refused: null };
+    try {
+      verdict.result = verifier.verify(chain, { time: now });
+    } catch (err) {
+      verdict.refused = err;
+    }
+    if (cacheSecs > 0 && socket) verdicts.set(socket, verdict);
+    return verdict;
+  }
 
   /**
    * Decides one request: `{ok: true, certgate}` or `{ok: false, status, body, error}`.
@@ -40,15 +58,7 @@ function createChecker(options) {
    */
   return function check(req) {
     const chain = chainOf(req.socket);
-    let result = null;
-    let refused = null;
-    if (chain !== null) {
-      try {
-        result = verifier.verify(chain, time ? { time: time() } : undefined);
-      } catch (err) {
-        refused = err;
-      }
-    }
+    const { result, refused } = chain === null ? { result: null, refused: null } : verdictOf(req.socket, chain);
     const method = req.method || 'GET';
     const path = pathOf(req.url);
     let decision = null;
@@ -157,6 +167,11 @@ function readChain(socket) {
     cert = cert.issuerCertificate;
   }
   return chain;
+}
+
+/** Unix seconds from seconds or a Date. */
+function seconds(time) {
+  return Math.floor(time instanceof Date ? time.getTime() / 1000 : time);
 }
 
 function pathOf(url) {

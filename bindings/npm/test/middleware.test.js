@@ -152,18 +152,16 @@ describe('middleware options', () => {
   });
 
   it('clientAuth "required" answers 401 even on anonymous routes; authorize:false skips the policy', async () => {
-    const required = https.createServer(certgate.tlsServerOptions(serverTls()), (req, res) => {
-      certgate.middleware({ verifier, clientAuth: 'required' })(req, res, () => routes(req, res));
-    });
+    const requiredMw = certgate.middleware({ verifier, clientAuth: 'required' });
+    const required = https.createServer(certgate.tlsServerOptions(serverTls()), (req, res) => requiredMw(req, res, () => routes(req, res)));
     const port = await listen(required);
     const ca = { ca: pki.read('root-ca.pem') };
     assert.equal((await request(port, '/health', ca)).status, 401);
     assert.equal((await request(port, '/health', { ...ca, ...pki.client('alice') })).status, 200);
     await close(required);
 
-    const noPolicy = https.createServer(certgate.tlsServerOptions(serverTls()), (req, res) => {
-      certgate.middleware({ verifier, authorize: false })(req, res, () => routes(req, res));
-    });
+    const noPolicyMw = certgate.middleware({ verifier, authorize: false });
+    const noPolicy = https.createServer(certgate.tlsServerOptions(serverTls()), (req, res) => noPolicyMw(req, res, () => routes(req, res)));
     const port2 = await listen(noPolicy);
     const mallory = await request(port2, '/customer/1', { ...ca, ...pki.client('mallory') });
     assert.equal(mallory.status, 200, 'verified, and no route policy applied');
@@ -171,8 +169,28 @@ describe('middleware options', () => {
     await close(noPolicy);
   });
 
+  it('keeps a connection\'s verdict for cacheSecs, then verifies the chain again', async () => {
+    const notAfter = certgate.inspect(pki.read('clients/alice.pem')).validity.notAfterUnix;
+    for (const cacheSecs of [60, 0]) {
+      let clock = notAfter - 5;
+      const mw = certgate.middleware({ verifier, cacheSecs, time: () => clock });
+      const server = https.createServer(certgate.tlsServerOptions(serverTls()), (req, res) => mw(req, res, () => routes(req, res)));
+      const port = await listen(server);
+      const agent = new https.Agent({ ca: pki.read('root-ca.pem'), ...pki.client('alice'), keepAlive: true, maxSockets: 1 });
+      const get = () => request(port, '/whoami', { servername: 'localhost' }, { agent });
+      assert.equal((await get()).status, 200);
+      clock = notAfter + 5; // expired, on the same connection
+      assert.equal((await get()).status, cacheSecs > 0 ? 200 : 403, `cacheSecs ${cacheSecs}`);
+      clock = notAfter + 120; // past the cache
+      const late = await get();
+      assert.deepEqual([late.status, late.body.code], [403, 'CERT_EXPIRED']);
+      agent.destroy();
+      await close(server);
+    }
+  });
+
   it('refuses bad options when created', () => {
-    for (const bad of [undefined, {}, { verifier: {} }, { verifier, clientAuth: 'deferred' }, { verifier, authorise: true }, { verifier, time: 5 }]) {
+    for (const bad of [undefined, {}, { verifier: {} }, { verifier, clientAuth: 'deferred' }, { verifier, authorise: true }, { verifier, time: 5 }, { verifier, cacheSecs: -1 }]) {
       assert.throws(() => certgate.middleware(bad), (err) => err.code === 'INVALID_CONFIG', JSON.stringify(bad));
     }
   });
@@ -183,9 +201,8 @@ describe('client helper: agentOptions', () => {
   let port;
   before(async () => {
     const verifier = certgate.createVerifier({ trust: pki.read('root-ca.pem'), policy: pki.read('policy.toml', 'utf8') });
-    server = https.createServer(certgate.tlsServerOptions(serverTls()), (req, res) => {
-      certgate.middleware({ verifier, clientAuth: 'optional' })(req, res, () => routes(req, res));
-    });
+    const mw = certgate.middleware({ verifier, clientAuth: 'optional' });
+    server = https.createServer(certgate.tlsServerOptions(serverTls()), (req, res) => mw(req, res, () => routes(req, res)));
     port = await listen(server);
   });
   after(() => close(server));

@@ -53,7 +53,7 @@ verifier.verify('x', { time: '2026-01-01' });
 // The middleware and client helper.
 import https from 'node:https';
 import { middleware, fastifyHook, tlsServerOptions, agentOptions, createChainReader, type RequestCertgate } from 'certgate';
-const mw = middleware({ verifier, clientAuth: 'optional', onDenied: (e) => console.log(e.code) });
+const mw = middleware({ verifier, clientAuth: 'optional', cacheSecs: 30, onDenied: (e) => console.log(e.code) });
 https.createServer(tlsServerOptions({ cert: 'c', key: 'k' }), (req, res) => mw(req, res, () => {
   const who: RequestCertgate = (req as typeof req & { certgate: RequestCertgate }).certgate;
   res.end(who.principal ?? 'anonymous');
