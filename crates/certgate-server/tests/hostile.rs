@@ -369,12 +369,18 @@ fn a_ten_megabyte_client_chain_is_refused_without_buffering_it() {
             .expect("client config"),
     );
     let latency = under_attack(&target, "10 MB client chain", 4, |_stop| {
-        // Four clients at once, three times each.
+        // Four clients at once, again and again for 4 s (at most 50 times each).
         let slowest = Mutex::new(Duration::ZERO);
+        let sent = AtomicUsize::new(0);
+        let deadline = Instant::now() + Duration::from_secs(4);
         thread::scope(|scope| {
             for _ in 0..4 {
                 scope.spawn(|| {
-                    for _ in 0..3 {
+                    for _ in 0..50 {
+                        if Instant::now() > deadline {
+                            break;
+                        }
+                        sent.fetch_add(1, Ordering::Relaxed);
                         let started = Instant::now();
                         let result = get(target.server.addr, &huge, "/customer/1");
                         let took = started.elapsed();
@@ -391,7 +397,8 @@ fn a_ten_megabyte_client_chain_is_refused_without_buffering_it() {
         });
         let slowest = *slowest.lock().expect("lock");
         format!(
-            "12 handshakes with {certificates} certificates ({} MiB) refused, slowest {:.0} ms",
+            "{} handshakes with {certificates} certificates ({} MiB) refused, slowest {:.0} ms",
+            sent.load(Ordering::Relaxed),
             total / (1024 * 1024),
             slowest.as_secs_f64() * 1e3
         )
@@ -404,11 +411,11 @@ fn oversized_and_numerous_headers_are_refused_without_buffering_them() {
     let _serial = one_at_a_time();
     let target = Target::start("hostile-headers", LIMITS);
     let latency = under_attack(&target, "oversized headers", 1, |_stop| {
-        // Head after head for 4 s (at most 400).
+        // Head after head for 4 s (at most 2,000).
         let mut statuses = std::collections::BTreeMap::new();
         let started_all = Instant::now();
         let mut rounds = 0usize;
-        for round in 0..400 {
+        for round in 0..2000 {
             if started_all.elapsed() > Duration::from_secs(4) {
                 break;
             }
@@ -449,11 +456,20 @@ fn oversized_and_numerous_headers_are_refused_without_buffering_them() {
 #[test]
 fn ten_thousand_idle_connections_leave_alice_served() {
     let _serial = one_at_a_time();
-    // Connections are as many as this process may open, up to 10,000, leaving 1,000 file
-    // descriptors for everything else (the server inherits the same limit).
-    let soft = open_files_limit();
+    // 10,000 connections need 10,000 file descriptors here and as many in the server (which
+    // inherits this process's limit), plus room for the rest: raise the soft limit towards
+    // the hard one (prlimit, util-linux) when it is lower, else scale down and say so.
+    let (soft, hard) = open_files_limits();
+    if soft < 11_000 && hard > soft {
+        let raised = hard.min(12_000);
+        let _ = std::process::Command::new("prlimit")
+            .arg(format!("--pid={}", std::process::id()))
+            .arg(format!("--nofile={raised}:{hard}"))
+            .status();
+    }
+    let (soft, _) = open_files_limits();
     let wanted = 10_000usize.min(soft.saturating_sub(1000) as usize);
-    assert!(wanted >= 1000, "the open-files limit ({soft}) allows too few connections to test");
+    assert!(wanted >= 100, "the open-files limit ({soft}) allows too few connections to test");
     if wanted < 10_000 {
         eprintln!("[hostile] open-files limit {soft}: {wanted} idle connections instead of 10,000");
     }
@@ -465,7 +481,16 @@ fn ten_thousand_idle_connections_leave_alice_served() {
     );
     let latency = under_attack(&target, "idle connections", wanted as u64, |_stop| {
         let started = Instant::now();
-        let idle: Vec<TcpStream> = (0..wanted).map(|_| connect(target.server.addr)).collect();
+        // Four threads connect at once; the listen backlog, not one thread, sets the pace.
+        let idle: Vec<TcpStream> = thread::scope(|scope| {
+            let workers: Vec<_> = (0..4)
+                .map(|w| {
+                    let share = wanted / 4 + usize::from(w < wanted % 4);
+                    scope.spawn(move || (0..share).map(|_| connect(target.server.addr)).collect::<Vec<_>>())
+                })
+                .collect();
+            workers.into_iter().flat_map(|w| w.join().expect("connecting thread")).collect()
+        });
         let opened = started.elapsed();
         // Held for 5 s while alice is measured.
         thread::sleep(Duration::from_secs(5));
@@ -486,7 +511,7 @@ fn ten_thousand_idle_connections_leave_alice_served() {
             rss / 1024
         )
     });
-    assert!(latency.count >= 10);
+    assert!(latency.count >= 5);
     // And after they are gone.
     target.alice_once();
 }
@@ -652,13 +677,11 @@ fn rss_kib(pid: u32) -> u64 {
         .expect("VmRSS")
 }
 
-/// This process's soft limit on open files.
-fn open_files_limit() -> u64 {
+/// This process's soft and hard limits on open files.
+fn open_files_limits() -> (u64, u64) {
     let limits = std::fs::read_to_string("/proc/self/limits").expect("/proc/self/limits");
-    limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .and_then(|l| l.split_whitespace().nth(3))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1024)
+    let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap_or_default();
+    let mut numbers = line.split_whitespace().skip(3).map(|v| v.parse::<u64>().unwrap_or(u64::MAX));
+    let soft = numbers.next().unwrap_or(1024);
+    (soft, numbers.next().unwrap_or(soft))
 }
