@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
     };
     match parse_chain(data, &tight) {
         Ok(chain) => {
-            assert!(data.len() <= tight.chain_bytes, "an oversized chain input was accepted");
+            assert!(
+                data.len() <= tight.chain_bytes,
+                "an oversized chain input was accepted"
+            );
             assert!(!chain.is_empty() && chain.len() <= tight.chain_certs);
             let decoded: usize = chain.iter().map(|c| c.len()).sum();
             // PEM decodes to less than its text; DER items are slices of the input.

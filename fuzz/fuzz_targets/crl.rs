@@ -28,7 +28,13 @@ fuzz_target!(|data: &[u8]| {
         let at = VerifyOptions::new(FIXED_TIME);
         let _ = verifier.verify_pem(ALICE, &at);
         let _ = verifier.verify_pem(REVOKED, &at);
-        assert!(verifier.verify_pem(ROGUE_LEAF, &at).is_err(), "another root's leaf accepted");
-        assert!(verifier.verify_pem(EXPIRED, &at).is_err(), "an expired leaf accepted");
+        assert!(
+            verifier.verify_pem(ROGUE_LEAF, &at).is_err(),
+            "another root's leaf accepted"
+        );
+        assert!(
+            verifier.verify_pem(EXPIRED, &at).is_err(),
+            "an expired leaf accepted"
+        );
     }
 });

@@ -6,7 +6,9 @@ use certgate::{parse_forwarded, Limits, MAX_FORWARDED_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let limits = Limits::default();
     if let Ok(forwarded) = parse_forwarded(text, &limits) {
         assert!(text.len() <= MAX_FORWARDED_BYTES);

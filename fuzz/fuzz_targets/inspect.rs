@@ -11,7 +11,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut inspected = None;
-    for time in [None, Some(common::FIXED_TIME), Some(common::trailing_time(data))] {
+    for time in [
+        None,
+        Some(common::FIXED_TIME),
+        Some(common::trailing_time(data)),
+    ] {
         if let Ok(inspection) = Inspection::from_der(data, time) {
             serde_json::to_string(&inspection).expect("an inspection record serialises");
             assert_eq!(inspection.status.is_some(), time.is_some());
@@ -19,8 +23,16 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let (Some(inspection), Ok(identity)) = (inspected, Identity::from_der(data)) {
-        assert_eq!(identity.subject(), &inspection.subject, "subject read differently");
-        assert_eq!(identity.issuer(), Some(&inspection.issuer), "issuer read differently");
+        assert_eq!(
+            identity.subject(),
+            &inspection.subject,
+            "subject read differently"
+        );
+        assert_eq!(
+            identity.issuer(),
+            Some(&inspection.issuer),
+            "issuer read differently"
+        );
         assert_eq!(
             identity.subject_alt_names(),
             Some(&inspection.subject_alt_names),

@@ -27,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
             }
             for key in &contents.keys {
                 let chain = contents.chain_for(key);
-                assert_eq!(chain.len(), contents.certs.len(), "chain_for loses or repeats a certificate");
+                assert_eq!(
+                    chain.len(),
+                    contents.certs.len(),
+                    "chain_for loses or repeats a certificate"
+                );
             }
             break;
         }

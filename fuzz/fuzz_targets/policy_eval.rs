@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = policy.evaluate(identity.as_ref(), method, path);
         // Without a certificate, only an anonymous rule admits, and it names no principal.
         if let Ok(decision) = policy.evaluate(None, method, path) {
-            assert!(!decision.authenticated && decision.principal.is_none(), "{method} {path}: {decision:?}");
+            assert!(
+                !decision.authenticated && decision.principal.is_none(),
+                "{method} {path}: {decision:?}"
+            );
         }
         let _ = policy.explain(identity.as_ref(), method, path);
         if let Some(identity) = &identity {
@@ -38,6 +41,9 @@ fuzz_target!(|data: &[u8]| {
     }
     // The demo policy admits no one without a certificate except by its /health route.
     if let Ok(decision) = POLICIES[1].evaluate(None, method, path) {
-        assert_eq!(decision.rule, "routes[0]", "{method} {path} admitted without a certificate");
+        assert_eq!(
+            decision.rule, "routes[0]",
+            "{method} {path} admitted without a certificate"
+        );
     }
 });

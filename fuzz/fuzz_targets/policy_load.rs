@@ -10,12 +10,15 @@ use certgate::{Identity, Policy};
 use libfuzzer_sys::fuzz_target;
 
 static ALICE: LazyLock<Identity> = LazyLock::new(|| {
-    let chain = certgate::parse_chain(common::ALICE, &certgate::Limits::default()).expect("alice.pem");
+    let chain =
+        certgate::parse_chain(common::ALICE, &certgate::Limits::default()).expect("alice.pem");
     Identity::from_der(&chain[0]).expect("alice's identity")
 });
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let policy = match Policy::from_toml(text) {
         Ok(policy) => policy,
         Err(error) => {
@@ -23,7 +26,12 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    for (method, path) in [("GET", "/customer/1"), ("POST", "/admin/x/y"), ("GET", "/health"), ("DELETE", "/%2e%2e/")] {
+    for (method, path) in [
+        ("GET", "/customer/1"),
+        ("POST", "/admin/x/y"),
+        ("GET", "/health"),
+        ("DELETE", "/%2e%2e/"),
+    ] {
         let _ = policy.evaluate(Some(&ALICE), method, path);
         let _ = policy.evaluate(None, method, path);
         let _ = policy.explain(Some(&ALICE), method, path);

@@ -38,31 +38,43 @@ static LENIENT: LazyLock<Verifier> = LazyLock::new(|| {
 });
 
 /// The anchors and CRLs of STRICT, as bare webpki takes them.
-static BASE: LazyLock<(Vec<rustls_pki_types::TrustAnchor<'static>>, Vec<webpki::CertRevocationList<'static>>)> =
-    LazyLock::new(|| {
-        let limits = certgate::Limits::default();
-        let roots = certgate::parse_bundle(ROOT_CA, &limits).expect("root-ca.pem");
-        let anchors = roots
-            .iter()
-            .map(|der| webpki::anchor_from_trusted_cert(der).expect("anchor").to_owned())
-            .collect();
-        let mut crls = Vec::new();
-        for pem in [INTERMEDIATE_CRL, ROOT_CRL] {
-            for der in certgate::parse_crls(pem, &limits).expect("CRL fixture") {
-                let crl = webpki::OwnedCertRevocationList::from_der(&der).expect("CRL");
-                crls.push(webpki::CertRevocationList::from(crl));
-            }
+static BASE: LazyLock<(
+    Vec<rustls_pki_types::TrustAnchor<'static>>,
+    Vec<webpki::CertRevocationList<'static>>,
+)> = LazyLock::new(|| {
+    let limits = certgate::Limits::default();
+    let roots = certgate::parse_bundle(ROOT_CA, &limits).expect("root-ca.pem");
+    let anchors = roots
+        .iter()
+        .map(|der| {
+            webpki::anchor_from_trusted_cert(der)
+                .expect("anchor")
+                .to_owned()
+        })
+        .collect();
+    let mut crls = Vec::new();
+    for pem in [INTERMEDIATE_CRL, ROOT_CRL] {
+        for der in certgate::parse_crls(pem, &limits).expect("CRL fixture") {
+            let crl = webpki::OwnedCertRevocationList::from_der(&der).expect("CRL");
+            crls.push(webpki::CertRevocationList::from(crl));
         }
-        (anchors, crls)
-    });
+    }
+    (anchors, crls)
+});
 
 fuzz_target!(|data: &[u8]| {
     let client = VerifyOptions::new(FIXED_TIME);
-    let server = VerifyOptions::new(FIXED_TIME).usage(Usage::ServerAuth).peer_name("localhost");
+    let server = VerifyOptions::new(FIXED_TIME)
+        .usage(Usage::ServerAuth)
+        .peer_name("localhost");
     for options in [&client, &server] {
         if let Ok(verified) = STRICT.verify_pem(data, options) {
             let chain = parse_chain(data, &STRICT.config().limits).expect("accepted input parses");
-            assert_eq!(verified.leaf().as_ref(), chain[0].as_ref(), "the verified leaf is not the presented one");
+            assert_eq!(
+                verified.leaf().as_ref(),
+                chain[0].as_ref(),
+                "the verified leaf is not the presented one"
+            );
             webpki_accepts(&chain, options);
         }
         let _ = LENIENT.verify_pem(data, options);

@@ -80,7 +80,10 @@ impl Target {
             .unwrap_or_else(|e| panic!("alice not served: {e}"));
         let took = started.elapsed();
         assert_eq!(status, 200, "alice got {status}: {body}");
-        assert!(took <= ALICE_BOUND, "alice took {took:?}, more than {ALICE_BOUND:?}");
+        assert!(
+            took <= ALICE_BOUND,
+            "alice took {took:?}, more than {ALICE_BOUND:?}"
+        );
         took
     }
 
@@ -98,7 +101,8 @@ fn client(pki: &DemoPki, identity: Option<&Identity>) -> ClientConfig {
             .expect("client trust"),
     );
     let identity = identity.map(|id| {
-        ClientIdentity::from_pem(id.chain_pem().as_bytes(), id.key_pem.as_bytes()).expect("identity")
+        ClientIdentity::from_pem(id.chain_pem().as_bytes(), id.key_pem.as_bytes())
+            .expect("identity")
     });
     client_config(trust, identity).expect("client config")
 }
@@ -209,7 +213,10 @@ fn a_flood_of_full_handshakes_leaves_alice_served() {
                 });
             }
         });
-        format!("{} handshakes in 6 s from 4 threads", done.load(Ordering::Relaxed))
+        format!(
+            "{} handshakes in 6 s from 4 threads",
+            done.load(Ordering::Relaxed)
+        )
     });
     assert!(latency.count >= 5);
 }
@@ -220,26 +227,57 @@ fn slowloris_on_the_handshake_is_cut_off_at_the_handshake_timeout() {
     let target = Target::start("hostile-slow-handshake", LIMITS);
     let hello = client_hello(&target.alice);
     const CLIENTS: usize = 200;
-    let latency = under_attack(&target, "slowloris on the handshake", CLIENTS as u64, |_stop| {
-        // 200 connections each send a real ClientHello one byte every 250 ms: they never
-        // stall, but never finish within the 3 s handshake timeout either.
-        // Times count from before the first connection, so none can be seen closed early.
-        let started = Instant::now();
-        let mut socks: Vec<TcpStream> = (0..CLIENTS).map(|_| connect(target.server.addr)).collect();
-        let closed_at = dribble(&mut socks, &hello, started, Duration::from_millis(250), Duration::from_secs(12));
-        let closed = closed_at.iter().flatten().count();
-        let latest = closed_at.iter().flatten().max().copied().unwrap_or_default();
-        assert_eq!(closed, CLIENTS, "the server kept dribbling handshakes open past 12 s");
-        assert!(latest <= Duration::from_secs(9), "a dribbling handshake lasted {latest:?}");
-        let earliest = closed_at.iter().flatten().min().copied().unwrap_or_default();
-        assert!(earliest >= Duration::from_millis(2900), "closed at {earliest:?}, before the timeout");
-        format!(
+    let latency = under_attack(
+        &target,
+        "slowloris on the handshake",
+        CLIENTS as u64,
+        |_stop| {
+            // 200 connections each send a real ClientHello one byte every 250 ms: they never
+            // stall, but never finish within the 3 s handshake timeout either.
+            // Times count from before the first connection, so none can be seen closed early.
+            let started = Instant::now();
+            let mut socks: Vec<TcpStream> =
+                (0..CLIENTS).map(|_| connect(target.server.addr)).collect();
+            let closed_at = dribble(
+                &mut socks,
+                &hello,
+                started,
+                Duration::from_millis(250),
+                Duration::from_secs(12),
+            );
+            let closed = closed_at.iter().flatten().count();
+            let latest = closed_at
+                .iter()
+                .flatten()
+                .max()
+                .copied()
+                .unwrap_or_default();
+            assert_eq!(
+                closed, CLIENTS,
+                "the server kept dribbling handshakes open past 12 s"
+            );
+            assert!(
+                latest <= Duration::from_secs(9),
+                "a dribbling handshake lasted {latest:?}"
+            );
+            let earliest = closed_at
+                .iter()
+                .flatten()
+                .min()
+                .copied()
+                .unwrap_or_default();
+            assert!(
+                earliest >= Duration::from_millis(2900),
+                "closed at {earliest:?}, before the timeout"
+            );
+            format!(
             "{CLIENTS} dribbling handshakes all closed between {:.1} s and {:.1} s ({:.1} s in all)",
             earliest.as_secs_f64(),
             latest.as_secs_f64(),
             started.elapsed().as_secs_f64()
         )
-    });
+        },
+    );
     assert!(latency.count >= 5);
 }
 
@@ -248,51 +286,79 @@ fn slowloris_on_the_headers_is_cut_off_at_the_header_timeout() {
     let _serial = one_at_a_time();
     let target = Target::start("hostile-slow-headers", LIMITS);
     const CLIENTS: usize = 50;
-    let latency = under_attack(&target, "slowloris on the headers", CLIENTS as u64, |_stop| {
-        // 50 connections complete the handshake as alice, then send a request head one byte
-        // every 250 ms, forever: the header read timeout (3 s) must close them anyway. Times
-        // count from before the first handshake, so none can be seen closed early.
-        let started = Instant::now();
-        let mut streams: Vec<StreamOwned<ClientConnection, TcpStream>> = (0..CLIENTS)
-            .map(|_| {
-                let mut tls = tls_stream(target.server.addr, &target.alice);
-                // Completes the handshake (and the client certificate's verification).
-                while tls.conn.is_handshaking() {
-                    tls.conn.complete_io(&mut tls.sock).expect("handshake");
+    let latency = under_attack(
+        &target,
+        "slowloris on the headers",
+        CLIENTS as u64,
+        |_stop| {
+            // 50 connections complete the handshake as alice, then send a request head one byte
+            // every 250 ms, forever: the header read timeout (3 s) must close them anyway. Times
+            // count from before the first handshake, so none can be seen closed early.
+            let started = Instant::now();
+            let mut streams: Vec<StreamOwned<ClientConnection, TcpStream>> = (0..CLIENTS)
+                .map(|_| {
+                    let mut tls = tls_stream(target.server.addr, &target.alice);
+                    // Completes the handshake (and the client certificate's verification).
+                    while tls.conn.is_handshaking() {
+                        tls.conn.complete_io(&mut tls.sock).expect("handshake");
+                    }
+                    tls.sock
+                        .set_read_timeout(Some(Duration::from_millis(1)))
+                        .expect("timeout");
+                    tls
+                })
+                .collect();
+            let head = b"GET /customer/1 HTTP/1.1\r\nHost: localhost\r\nX-Slow: ";
+            let mut closed_at: Vec<Option<Duration>> = vec![None; CLIENTS];
+            let mut sent = 0usize;
+            while started.elapsed() < Duration::from_secs(12)
+                && closed_at.iter().any(Option::is_none)
+            {
+                for (i, tls) in streams.iter_mut().enumerate() {
+                    if closed_at[i].is_some() {
+                        continue;
+                    }
+                    let byte = head.get(sent).copied().unwrap_or(b'a');
+                    let wrote = tls.write_all(&[byte]).and_then(|()| tls.flush());
+                    if wrote.is_err() || tls_closed(tls) {
+                        closed_at[i] = Some(started.elapsed());
+                    }
                 }
-                tls.sock.set_read_timeout(Some(Duration::from_millis(1))).expect("timeout");
-                tls
-            })
-            .collect();
-        let head = b"GET /customer/1 HTTP/1.1\r\nHost: localhost\r\nX-Slow: ";
-        let mut closed_at: Vec<Option<Duration>> = vec![None; CLIENTS];
-        let mut sent = 0usize;
-        while started.elapsed() < Duration::from_secs(12) && closed_at.iter().any(Option::is_none) {
-            for (i, tls) in streams.iter_mut().enumerate() {
-                if closed_at[i].is_some() {
-                    continue;
-                }
-                let byte = head.get(sent).copied().unwrap_or(b'a');
-                let wrote = tls.write_all(&[byte]).and_then(|()| tls.flush());
-                if wrote.is_err() || tls_closed(tls) {
-                    closed_at[i] = Some(started.elapsed());
-                }
+                sent += 1;
+                thread::sleep(Duration::from_millis(250));
             }
-            sent += 1;
-            thread::sleep(Duration::from_millis(250));
-        }
-        let closed = closed_at.iter().flatten().count();
-        let latest = closed_at.iter().flatten().max().copied().unwrap_or_default();
-        assert_eq!(closed, CLIENTS, "dribbled request heads kept open past 12 s");
-        assert!(latest <= Duration::from_secs(9), "a dribbled head lasted {latest:?}");
-        let earliest = closed_at.iter().flatten().min().copied().unwrap_or_default();
-        assert!(earliest >= Duration::from_millis(2900), "closed at {earliest:?}, before the timeout");
-        format!(
+            let closed = closed_at.iter().flatten().count();
+            let latest = closed_at
+                .iter()
+                .flatten()
+                .max()
+                .copied()
+                .unwrap_or_default();
+            assert_eq!(
+                closed, CLIENTS,
+                "dribbled request heads kept open past 12 s"
+            );
+            assert!(
+                latest <= Duration::from_secs(9),
+                "a dribbled head lasted {latest:?}"
+            );
+            let earliest = closed_at
+                .iter()
+                .flatten()
+                .min()
+                .copied()
+                .unwrap_or_default();
+            assert!(
+                earliest >= Duration::from_millis(2900),
+                "closed at {earliest:?}, before the timeout"
+            );
+            format!(
             "{CLIENTS} dribbled request heads ({sent} bytes each) all closed between {:.1} s and {:.1} s",
             earliest.as_secs_f64(),
             latest.as_secs_f64()
         )
-    });
+        },
+    );
     assert!(latency.count >= 5);
 }
 
@@ -313,19 +379,25 @@ fn plaintext_and_junk_on_the_tls_port_are_refused_quickly() {
             count += 1;
             let started = Instant::now();
             let mut sock = connect(target.server.addr);
-            sock.set_read_timeout(Some(Duration::from_secs(8))).expect("timeout");
+            sock.set_read_timeout(Some(Duration::from_secs(8)))
+                .expect("timeout");
             let payload: Vec<u8> = match i % 3 {
                 0 => b"GET /customer/1 HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec(),
                 1 => b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(),
                 // Not TLS, not HTTP: bytes of a counter.
-                _ => (0..512u32).map(|b| (b.wrapping_mul(31).wrapping_add(i)) as u8 | 0x80).collect(),
+                _ => (0..512u32)
+                    .map(|b| (b.wrapping_mul(31).wrapping_add(i)) as u8 | 0x80)
+                    .collect(),
             };
             let _ = sock.write_all(&payload);
             let mut answer = Vec::new();
             let _ = (&mut sock).take(64 * 1024).read_to_end(&mut answer);
             thread::sleep(Duration::from_millis(1));
             let took = started.elapsed();
-            assert!(took < Duration::from_secs(5), "a plaintext connection took {took:?} to end");
+            assert!(
+                took < Duration::from_secs(5),
+                "a plaintext connection took {took:?} to end"
+            );
             slowest = slowest.max(took);
             match answer.starts_with(b"HTTP/1.1 400") {
                 true => answered_400 += 1,
@@ -333,7 +405,10 @@ fn plaintext_and_junk_on_the_tls_port_are_refused_quickly() {
             }
         }
         // Every HTTP request (two in three) is told to use HTTPS.
-        assert!(answered_400 as u32 >= count * 2 / 3, "only {answered_400} of {count} plaintext requests got 400");
+        assert!(
+            answered_400 as u32 >= count * 2 / 3,
+            "only {answered_400} of {count} plaintext requests got 400"
+        );
         format!(
             "{count} plaintext/junk connections in 4 s: {answered_400} answered 400, {closed} closed; slowest {:.0} ms",
             slowest.as_secs_f64() * 1e3
@@ -388,7 +463,10 @@ fn a_ten_megabyte_client_chain_is_refused_without_buffering_it() {
                             !matches!(result, Ok((200, _))),
                             "a 10 MB chain was accepted"
                         );
-                        assert!(took < Duration::from_secs(10), "a 10 MB chain took {took:?} to refuse");
+                        assert!(
+                            took < Duration::from_secs(10),
+                            "a 10 MB chain took {took:?} to refuse"
+                        );
                         let mut s = slowest.lock().expect("lock");
                         *s = (*s).max(took);
                     }
@@ -447,7 +525,10 @@ fn oversized_and_numerous_headers_are_refused_without_buffering_them() {
             statuses.keys().all(|s| *s == 431 || *s == 0),
             "unexpected answers to oversized heads: {statuses:?}"
         );
-        assert!(statuses.get(&431).copied().unwrap_or(0) >= rounds / 2, "too few 431s: {statuses:?}");
+        assert!(
+            statuses.get(&431).copied().unwrap_or(0) >= rounds / 2,
+            "too few 431s: {statuses:?}"
+        );
         format!("{rounds} oversized heads (1 MiB line / 2,000 headers): statuses {statuses:?} (0 = closed)")
     });
     assert!(latency.count >= 3);
@@ -469,7 +550,10 @@ fn ten_thousand_idle_connections_leave_alice_served() {
     }
     let (soft, _) = open_files_limits();
     let wanted = 10_000usize.min(soft.saturating_sub(1000) as usize);
-    assert!(wanted >= 100, "the open-files limit ({soft}) allows too few connections to test");
+    assert!(
+        wanted >= 100,
+        "the open-files limit ({soft}) allows too few connections to test"
+    );
     if wanted < 10_000 {
         eprintln!("[hostile] open-files limit {soft}: {wanted} idle connections instead of 10,000");
     }
@@ -486,10 +570,17 @@ fn ten_thousand_idle_connections_leave_alice_served() {
             let workers: Vec<_> = (0..4)
                 .map(|w| {
                     let share = wanted / 4 + usize::from(w < wanted % 4);
-                    scope.spawn(move || (0..share).map(|_| connect(target.server.addr)).collect::<Vec<_>>())
+                    scope.spawn(move || {
+                        (0..share)
+                            .map(|_| connect(target.server.addr))
+                            .collect::<Vec<_>>()
+                    })
                 })
                 .collect();
-            workers.into_iter().flat_map(|w| w.join().expect("connecting thread")).collect()
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("connecting thread"))
+                .collect()
         });
         let opened = started.elapsed();
         // Held for 5 s while alice is measured.
@@ -503,7 +594,10 @@ fn ten_thousand_idle_connections_leave_alice_served() {
                 matches!(s.peek(&mut [0u8; 1]), Err(e) if e.kind() == ErrorKind::WouldBlock)
             })
             .count();
-        assert_eq!(still_open, wanted, "the server closed idle connections below its cap");
+        assert_eq!(
+            still_open, wanted,
+            "the server closed idle connections below its cap"
+        );
         drop(idle);
         format!(
             "{wanted} idle connections opened in {:.1} s and held 5 s (server VmRSS {} MiB while held)",
@@ -520,12 +614,17 @@ fn ten_thousand_idle_connections_leave_alice_served() {
 
 fn connect(addr: SocketAddr) -> TcpStream {
     let sock = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).expect("connect");
-    sock.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
-    sock.set_write_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    sock.set_write_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
     sock
 }
 
-fn tls_stream(addr: SocketAddr, config: &Arc<ClientConfig>) -> StreamOwned<ClientConnection, TcpStream> {
+fn tls_stream(
+    addr: SocketAddr,
+    config: &Arc<ClientConfig>,
+) -> StreamOwned<ClientConnection, TcpStream> {
     let name = ServerName::try_from("localhost").expect("server name");
     let conn = ClientConnection::new(config.clone(), name).expect("client connection");
     StreamOwned::new(conn, connect(addr))
@@ -545,7 +644,9 @@ fn handshake_only(addr: SocketAddr, config: &Arc<ClientConfig>) -> Result<(), ru
     }
     // TLS 1.3: the server's verdict on the client certificate arrives after the client's
     // Finished; one read sees it (an alert) or times out.
-    tls.sock.set_read_timeout(Some(Duration::from_millis(200))).ok();
+    tls.sock
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .ok();
     let _ = tls.read(&mut [0u8; 1]);
     Ok(())
 }
@@ -554,7 +655,8 @@ fn handshake_only(addr: SocketAddr, config: &Arc<ClientConfig>) -> Result<(), ru
 fn get(addr: SocketAddr, config: &Arc<ClientConfig>, path: &str) -> Result<(u16, String), String> {
     let mut tls = tls_stream(addr, config);
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    tls.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    tls.write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
     let mut response = Vec::new();
     let mut buf = [0u8; 4096];
     // The answers are small; 64 reads of up to 4 KiB bound the loop.
@@ -567,8 +669,15 @@ fn get(addr: SocketAddr, config: &Arc<ClientConfig>, path: &str) -> Result<(u16,
         }
     }
     let text = String::from_utf8_lossy(&response).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -586,7 +695,10 @@ fn read_status(tls: &mut StreamOwned<ClientConnection, TcpStream>) -> u16 {
         }
     }
     let text = String::from_utf8_lossy(&response);
-    text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Whether the server has closed a TLS connection (close_notify, EOF or reset).
@@ -652,15 +764,21 @@ fn server_pid(config: &Path) -> u32 {
     let wanted = config.to_string_lossy().into_owned();
     for entry in std::fs::read_dir("/proc").expect("/proc") {
         let Ok(entry) = entry else { continue };
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
         let args: Vec<String> = cmdline
             .split(|&b| b == 0)
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
-        if args.first().is_some_and(|a| a.ends_with("certgate-server")) && args.iter().any(|a| *a == wanted) {
+        if args.first().is_some_and(|a| a.ends_with("certgate-server")) && args.contains(&wanted) {
             return pid;
         }
     }
@@ -680,8 +798,14 @@ fn rss_kib(pid: u32) -> u64 {
 /// This process's soft and hard limits on open files.
 fn open_files_limits() -> (u64, u64) {
     let limits = std::fs::read_to_string("/proc/self/limits").expect("/proc/self/limits");
-    let line = limits.lines().find(|l| l.starts_with("Max open files")).unwrap_or_default();
-    let mut numbers = line.split_whitespace().skip(3).map(|v| v.parse::<u64>().unwrap_or(u64::MAX));
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap_or_default();
+    let mut numbers = line
+        .split_whitespace()
+        .skip(3)
+        .map(|v| v.parse::<u64>().unwrap_or(u64::MAX));
     let soft = numbers.next().unwrap_or(1024);
     (soft, numbers.next().unwrap_or(soft))
 }

@@ -27,10 +27,19 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateRevocationListDer, ServerName, UnixTime};
 
 /// Fixture trust anchors the recombined chains may be checked against.
-const ROOTS: &[&str] = &["root-ca.pem", "rogue-ca.pem", "mesh-root.pem", "distrusted-ca.pem"];
+const ROOTS: &[&str] = &[
+    "root-ca.pem",
+    "rogue-ca.pem",
+    "mesh-root.pem",
+    "distrusted-ca.pem",
+];
 
 /// The fixtures' CRLs; a verifier under test gets a subset.
-const CRLS: &[&str] = &["intermediate.crl.pem", "root.crl.pem", "intermediate-expired.crl.pem"];
+const CRLS: &[&str] = &[
+    "intermediate.crl.pem",
+    "root.crl.pem",
+    "intermediate-expired.crl.pem",
+];
 
 /// Every certificate of every fixture chain file, DER, deduplicated, in a fixed order.
 fn fixture_certs() -> &'static [CertificateDer<'static>] {
@@ -53,7 +62,12 @@ fn fixture_chain_files() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .expect("fixtures folder")
-        .map(|e| e.expect("fixture entry").file_name().into_string().expect("UTF-8 name"))
+        .map(|e| {
+            e.expect("fixture entry")
+                .file_name()
+                .into_string()
+                .expect("UTF-8 name")
+        })
         .filter(|n| n.ends_with(".pem") && !n.ends_with(".crl.pem"))
         .collect();
     names.sort();
@@ -87,7 +101,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Set(i, b)),
         (any::<usize>(), 0u8..8).prop_map(|(i, bit)| Mutation::Flip(i, bit)),
         any::<usize>().prop_map(Mutation::Truncate),
-        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8)).prop_map(|(i, b)| Mutation::Insert(i, b)),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(i, b)| Mutation::Insert(i, b)),
         (any::<usize>(), 1usize..64).prop_map(|(i, n)| Mutation::Remove(i, n)),
     ]
 }
@@ -135,7 +150,12 @@ fn check_time() -> impl Strategy<Value = u64> {
 /// Every fixture chain file's certificates, in file order (leaf first).
 fn fixture_chains() -> &'static [Vec<CertificateDer<'static>>] {
     static CHAINS: OnceLock<Vec<Vec<CertificateDer<'static>>>> = OnceLock::new();
-    CHAINS.get_or_init(|| fixture_chain_files().iter().map(|name| certs(name)).collect())
+    CHAINS.get_or_init(|| {
+        fixture_chain_files()
+            .iter()
+            .map(|name| certs(name))
+            .collect()
+    })
 }
 
 /// What a presented chain can go through: another fixture certificate inserted, one removed,
@@ -157,7 +177,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<usize>().prop_map(Edit::Remove),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Edit::Swap(a, b)),
         any::<usize>().prop_map(Edit::Repeat),
-        (any::<usize>(), prop::collection::vec(mutation(), 1..3)).prop_map(|(at, ms)| Edit::Mutate(at, ms)),
+        (any::<usize>(), prop::collection::vec(mutation(), 1..3))
+            .prop_map(|(at, ms)| Edit::Mutate(at, ms)),
     ]
 }
 
@@ -169,7 +190,9 @@ fn recombined_chain() -> impl Strategy<Value = Vec<Vec<u8>>> {
         for edit in edits {
             let len = chain.len();
             match edit {
-                Edit::Insert(at, i) if len < 8 => chain.insert(at % (len + 1), fixture_certs()[i].to_vec()),
+                Edit::Insert(at, i) if len < 8 => {
+                    chain.insert(at % (len + 1), fixture_certs()[i].to_vec())
+                }
                 Edit::Remove(at) if len > 1 => {
                     chain.remove(at % len);
                 }
@@ -272,20 +295,36 @@ fn verifiers() -> &'static [Verifier] {
     })
 }
 
-fn verdict_is_well_formed(verifier: &Verifier, input: &[u8], time: u64) -> Result<(), TestCaseError> {
+fn verdict_is_well_formed(
+    verifier: &Verifier,
+    input: &[u8],
+    time: u64,
+) -> Result<(), TestCaseError> {
     let limits = &verifier.config().limits;
-    for options in [VerifyOptions::new(time), VerifyOptions::new(time).usage(Usage::ServerAuth).peer_name("localhost")] {
+    for options in [
+        VerifyOptions::new(time),
+        VerifyOptions::new(time)
+            .usage(Usage::ServerAuth)
+            .peer_name("localhost"),
+    ] {
         match verifier.verify_pem(input, &options) {
             Ok(verified) => {
                 let chain = certgate::parse_chain(input, limits).expect("an accepted input parses");
                 prop_assert_eq!(verified.leaf(), &chain[0]);
-                prop_assert!(verified.path().len() >= 1);
+                prop_assert!(!verified.path().is_empty());
             }
             Err(rejection) => {
                 prop_assert!(!rejection.code.as_str().is_empty());
                 prop_assert!(!rejection.message.is_empty());
-                if let (Some(index), Ok(chain)) = (rejection.cert_index, certgate::parse_chain(input, limits)) {
-                    prop_assert!(index < chain.len(), "certificate index {} of a {}-certificate chain", index, chain.len());
+                if let (Some(index), Ok(chain)) =
+                    (rejection.cert_index, certgate::parse_chain(input, limits))
+                {
+                    prop_assert!(
+                        index < chain.len(),
+                        "certificate index {} of a {}-certificate chain",
+                        index,
+                        chain.len()
+                    );
                 }
             }
         }
@@ -300,8 +339,15 @@ fn encode(chain: &[Vec<u8>], pem: bool) -> Vec<u8> {
             .iter()
             .map(|der| {
                 let body = base64(der);
-                let lines: Vec<&str> = body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64")).collect();
-                format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+                let lines: Vec<&str> = body
+                    .as_bytes()
+                    .chunks(64)
+                    .map(|c| std::str::from_utf8(c).expect("base64"))
+                    .collect();
+                format!(
+                    "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+                    lines.join("\n")
+                )
             })
             .collect::<String>()
             .into_bytes(),
@@ -312,7 +358,10 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
         for i in 0..4 {
             match i <= chunk.len() {
                 true => out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char),
@@ -338,7 +387,15 @@ fn compare(
     usage: Usage,
     name: Option<&str>,
 ) -> Option<Comparison> {
-    compare_with(anchors_pem, crls, chain, time, usage, name, Config::default())
+    compare_with(
+        anchors_pem,
+        crls,
+        chain,
+        time,
+        usage,
+        name,
+        Config::default(),
+    )
 }
 
 fn compare_with(
@@ -350,7 +407,10 @@ fn compare_with(
     name: Option<&str>,
     config: Config,
 ) -> Option<Comparison> {
-    let mut builder = Verifier::builder().config(config.clone()).trust(anchors_pem).ok()?;
+    let mut builder = Verifier::builder()
+        .config(config.clone())
+        .trust(anchors_pem)
+        .ok()?;
     for crl in crls {
         builder = builder.crls(crl.as_ref()).ok()?;
     }
@@ -365,11 +425,19 @@ fn compare_with(
     let anchors: Vec<_> = verifier
         .anchors()
         .iter()
-        .map(|der| webpki::anchor_from_trusted_cert(der).expect("certgate took this anchor").to_owned())
+        .map(|der| {
+            webpki::anchor_from_trusted_cert(der)
+                .expect("certgate took this anchor")
+                .to_owned()
+        })
         .collect();
     let owned: Vec<webpki::CertRevocationList<'static>> = crls
         .iter()
-        .map(|der| webpki::OwnedCertRevocationList::from_der(der).expect("certgate took this CRL").into())
+        .map(|der| {
+            webpki::OwnedCertRevocationList::from_der(der)
+                .expect("certgate took this CRL")
+                .into()
+        })
         .collect();
     let crl_refs: Vec<&webpki::CertRevocationList<'_>> = owned.iter().collect();
     let revocation = RevocationOptionsBuilder::new(&crl_refs).ok().map(|b| {
@@ -398,12 +466,13 @@ fn compare_with(
             &anchors,
             &chain[1..],
             UnixTime::since_unix_epoch(Duration::from_secs(time)),
-            &key_usage,
+            key_usage,
             revocation,
             None,
         )?;
         if let Some(name) = name {
-            let name = ServerName::try_from(name).map_err(|_| webpki::Error::MalformedDnsIdentifier)?;
+            let name =
+                ServerName::try_from(name).map_err(|_| webpki::Error::MalformedDnsIdentifier)?;
             leaf.verify_is_valid_for_subject_name(&name)?;
         }
         Ok(())
@@ -420,18 +489,37 @@ fn certgate_accepts_no_fixture_chain_webpki_rejects() {
     for chain in fixture_chains() {
         for root in ROOTS {
             for crls in [&[][..], CRLS] {
-                for (usage, name) in [(Usage::ClientAuth, None), (Usage::ServerAuth, Some("localhost"))] {
+                for (usage, name) in [
+                    (Usage::ClientAuth, None),
+                    (Usage::ServerAuth, Some("localhost")),
+                ] {
                     compared += 1;
-                    if let Some(case) = compare(&fixture(root), &crl_ders(crls), chain, FIXED_TIME, usage, name) {
+                    if let Some(case) = compare(
+                        &fixture(root),
+                        &crl_ders(crls),
+                        chain,
+                        FIXED_TIME,
+                        usage,
+                        name,
+                    ) {
                         accepted += 1;
-                        assert!(case.webpki.is_ok(), "certgate accepted a chain webpki rejects ({root}): {:?}", case.webpki);
+                        assert!(
+                            case.webpki.is_ok(),
+                            "certgate accepted a chain webpki rejects ({root}): {:?}",
+                            case.webpki
+                        );
                     }
                 }
             }
         }
     }
-    eprintln!("fixtures: {compared} checks, {accepted} accepted by certgate, every one by webpki too");
-    assert!(accepted >= 10, "certgate accepted only {accepted} of {compared} fixture checks");
+    eprintln!(
+        "fixtures: {compared} checks, {accepted} accepted by certgate, every one by webpki too"
+    );
+    assert!(
+        accepted >= 10,
+        "certgate accepted only {accepted} of {compared} fixture checks"
+    );
 }
 
 /// Every limbo case whose usage webpki names (serverAuth, clientAuth) and whose peer names are
@@ -439,7 +527,10 @@ fn certgate_accepts_no_fixture_chain_webpki_rejects() {
 /// certgate accepts hundreds of them, so the property is not vacuous.
 #[test]
 fn certgate_accepts_no_limbo_chain_webpki_rejects() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/conformance/limbo-dev.json.gz");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/conformance/limbo-dev.json.gz"
+    );
     let mut json = Vec::new();
     flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap_or_else(|e| {
         panic!("cannot open the limbo suite {path}: {e} (scripts/test.sh expects it there too)")
@@ -452,9 +543,19 @@ fn certgate_accepts_no_limbo_chain_webpki_rejects() {
     let (mut compared, mut accepted, mut disagreements) = (0usize, 0usize, Vec::new());
     for case in cases {
         let strings = |key: &str| -> Vec<String> {
-            case[key].as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect()).unwrap_or_default()
+            case[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default()
         };
-        let usage = match (case["validation_kind"].as_str(), strings("extended_key_usage").as_slice()) {
+        let usage = match (
+            case["validation_kind"].as_str(),
+            strings("extended_key_usage").as_slice(),
+        ) {
             (Some("SERVER"), []) => Usage::ServerAuth,
             (Some("CLIENT"), []) => Usage::ClientAuth,
             (_, [one]) if one == "serverAuth" => Usage::ServerAuth,
@@ -478,9 +579,14 @@ fn certgate_accepts_no_limbo_chain_webpki_rejects() {
             },
             None => FIXED_TIME,
         };
-        let mut presented = case["peer_certificate"].as_str().unwrap_or_default().to_owned();
+        let mut presented = case["peer_certificate"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         presented.extend(strings("untrusted_intermediates"));
-        let Ok(chain) = CertificateDer::pem_slice_iter(presented.as_bytes()).collect::<Result<Vec<_>, _>>() else {
+        let Ok(chain) =
+            CertificateDer::pem_slice_iter(presented.as_bytes()).collect::<Result<Vec<_>, _>>()
+        else {
             continue;
         };
         if chain.is_empty() {
@@ -488,7 +594,9 @@ fn certgate_accepts_no_limbo_chain_webpki_rejects() {
         }
         let crls: Vec<CertificateRevocationListDer<'static>> = strings("crls")
             .iter()
-            .flat_map(|pem| CertificateRevocationListDer::pem_slice_iter(pem.as_bytes()).filter_map(Result::ok))
+            .flat_map(|pem| {
+                CertificateRevocationListDer::pem_slice_iter(pem.as_bytes()).filter_map(Result::ok)
+            })
             .collect();
         let anchors = strings("trusted_certs").concat();
         let mut config = Config::default();
@@ -499,9 +607,15 @@ fn certgate_accepts_no_limbo_chain_webpki_rejects() {
         };
         for name in name_list {
             compared += 1;
-            if let Some(case_result) =
-                compare_with(anchors.as_bytes(), &crls, &chain, time, usage.clone(), name, config.clone())
-            {
+            if let Some(case_result) = compare_with(
+                anchors.as_bytes(),
+                &crls,
+                &chain,
+                time,
+                usage.clone(),
+                name,
+                config.clone(),
+            ) {
                 accepted += 1;
                 if let Err(e) = case_result.webpki {
                     disagreements.push(format!("{} ({name:?}): webpki says {e:?}", case["id"]));
@@ -510,7 +624,11 @@ fn certgate_accepts_no_limbo_chain_webpki_rejects() {
         }
     }
     eprintln!("limbo: {compared} checks, {accepted} accepted by certgate, every one by webpki too");
-    assert!(disagreements.is_empty(), "certgate is more permissive than webpki on:\n{}", disagreements.join("\n"));
+    assert!(
+        disagreements.is_empty(),
+        "certgate is more permissive than webpki on:\n{}",
+        disagreements.join("\n")
+    );
     assert!(compared > 5000, "only {compared} limbo checks ran");
     assert!(accepted > 300, "certgate accepted only {accepted} of {compared} limbo checks: the comparison is nearly vacuous");
 }
