@@ -82,5 +82,5 @@ fi
 step "interop: Chromium, Java 17, Python, curl, openssl s_client, Node × P-256/RSA-2048/Ed25519 × certgate-server/node-demo"
 timeout 900 tests/interop/run
 
-step "fuzz: every target of fuzz/ for 15 s after one build (nightly + cargo-fuzz, installed when missing)"
-fuzz/run.sh 15
+step "fuzz: every target of fuzz/ for 10 s after one build (nightly + cargo-fuzz, installed when missing)"
+fuzz/run.sh 10
