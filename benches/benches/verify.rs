@@ -74,6 +74,18 @@ fn verify(c: &mut Criterion) {
                 black_box(decision)
             })
         });
+
+        // A returning client: certgate-rustls' verdict cache, keyed by the chain's SHA-256.
+        let cached = certgate_rustls::ClientVerifier::builder(std::sync::Arc::new(
+            Verifier::builder().trust(&fx.root_pem).and_then(|b| b.build()).expect("verifier"),
+        ))
+        .clock(std::sync::Arc::new(certgate_rustls::FixedClock(TIME)))
+        .cache(std::sync::Arc::new(certgate_rustls::VerdictCache::new(1024)))
+        .build();
+        cached.verify_chain(&fx.chain).expect("certgate accepts");
+        group.bench_function("certgate-cache-hit", |b| {
+            b.iter(|| black_box(cached.verify_chain(black_box(&fx.chain)).expect("cached acceptance")))
+        });
         group.finish();
     }
 }
