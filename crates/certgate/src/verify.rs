@@ -661,7 +661,8 @@ impl Verifier {
             E::InvalidSignatureForPublicKey => Rejection::new(
                 Code::BadSignature,
                 None,
-                "a signature in the chain does not verify with the issuer's public key: the chain was altered or mixes CAs",
+                "a signature in the chain does not verify with the issuer's public key: the chain was altered or mixes CAs \
+                 (an issuer RSA key shorter than 2048 bits also fails here: such keys are refused)",
             ),
             E::IssuerNotCrlSigner => Rejection::new(
                 Code::CrlIssuerNotCrlSigner,
@@ -756,7 +757,7 @@ impl Verifier {
             | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => Rejection::new(
                 Code::UnsupportedSignatureAlgorithm,
                 None,
-                "a certificate is signed with an algorithm that is not enabled (e.g. SHA-1, RSA under 2048 bits) or that does not fit the issuer's key",
+                "a certificate is signed with an algorithm that is not enabled (e.g. SHA-1 or MD5) or that does not fit the issuer's key",
             ),
             // webpki's error enum is non-exhaustive; a variant added after this release is
             // still a rejection, never an acceptance.
