@@ -546,6 +546,11 @@ impl Verifier {
             let ee = EndEntityCert::try_from(leaf_der).map_err(|e| self.map_error(e, chain, options))?;
             ee.verify_is_valid_for_subject_name(name).map_err(|e| self.map_error(e, chain, options))?;
         }
+        // Pinning trusts the certificate itself, not its revocation status: a configured CRL
+        // of its issuer that lists it still refuses it (fail closed on the operator's own data).
+        if let Some(revoked) = self.find_revoked(chain) {
+            return Err(revoked);
+        }
         Ok(Verified {
             path: alloc::vec![leaf_der.clone().into_owned()],
             pinned: true,
@@ -767,6 +772,12 @@ impl Verifier {
 
     /// Finds which certificate a CRL revokes, for the message.
     fn revoked(&self, chain: &[CertificateDer<'_>]) -> Rejection {
+        self.find_revoked(chain)
+            .unwrap_or_else(|| Rejection::new(Code::Revoked, None, "a certificate in the path is revoked by a CRL"))
+    }
+
+    /// The first certificate of `chain` that a configured CRL of its own issuer lists.
+    fn find_revoked(&self, chain: &[CertificateDer<'_>]) -> Option<Rejection> {
         for (i, der) in chain.iter().enumerate() {
             let Ok(cert) = x509_cert::Certificate::from_der(der.as_ref()) else { continue };
             let serial = cert.tbs_certificate().serial_number().as_bytes();
@@ -775,7 +786,7 @@ impl Verifier {
             for crl in self.crls.iter().filter(|crl| crl.issuer() == der_content(&issuer)) {
                 if let Ok(Some(entry)) = crl.find_serial(serial) {
                     let reason = entry.reason_code.map(|r| format!(" (reason: {})", reason_name(r))).unwrap_or_default();
-                    return Rejection::new(
+                    return Some(Rejection::new(
                         Code::Revoked,
                         Some(i),
                         format!(
@@ -784,11 +795,11 @@ impl Verifier {
                             serial_hex(serial),
                             rfc3339(entry.revocation_date.as_secs()),
                         ),
-                    );
+                    ));
                 }
             }
         }
-        Rejection::new(Code::Revoked, None, "a certificate in the path is revoked by a CRL")
+        None
     }
 }
 

@@ -202,3 +202,32 @@ fn unusable_pins_are_refused_when_the_verifier_is_built() {
     assert_eq!((r.code, r.cert_index), (Code::InvalidConfig, Some(0)));
     assert_human(&r);
 }
+
+#[test]
+fn a_pinned_certificate_listed_by_its_issuers_crl_is_refused() {
+    // Pinning trusts the certificate, not its revocation status: the operator's own CRL wins.
+    let revoked = certs("revoked.pem");
+    let v = Verifier::builder()
+        .pin(&revoked[0])
+        .unwrap()
+        .crls(&fixture("intermediate.crl.pem"))
+        .unwrap()
+        .build()
+        .unwrap();
+    let rejection = rejected(v.verify(&revoked, &at_fixed_time()), Code::Revoked, Some(0));
+    assert!(
+        rejection.message.contains("revoked on"),
+        "{}",
+        rejection.message
+    );
+
+    // A CRL of another issuer does not refuse it.
+    let v = Verifier::builder()
+        .pin(&revoked[0])
+        .unwrap()
+        .crls(&fixture("root.crl.pem"))
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(accepted(v.verify(&revoked, &at_fixed_time())).is_pinned());
+}
