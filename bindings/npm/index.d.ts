@@ -29,7 +29,30 @@ export interface VerifierOptions {
    * verified client is admitted on every route and its principal is its subject's CN.
    */
   policy?: string | PolicyDocument;
+  /**
+   * Restricts the signature algorithms a path may use (every certificate's and CRL's
+   * signature) to these, in this order. Absent: every algorithm of the build. An empty list
+   * allows none, so nothing verifies (`UNSUPPORTED_SIGNATURE_ALGORITHM`). The `rsa-pkcs1-*`
+   * names also allow the identifier without NULL parameters; each `ecdsa-*` name covers P-256
+   * and P-384 keys. Unknown names are refused (`INVALID_CONFIG`).
+   */
+  signatureAlgorithms?: SignatureAlgorithm[];
+  /**
+   * The Public Suffix List's text (publicsuffix.org format, e.g. Debian's
+   * `/usr/share/publicsuffix/public_suffix_list.dat`) for the profile's CA/B wildcard rule: with
+   * it, a `serverAuth` leaf whose subjectAltName holds `*.` followed by a public suffix
+   * (`*.co.uk`) is refused (`PROFILE_VIOLATION`, BR §3.2.2.6). certgate embeds no list; without
+   * one the rule does not run. The last list parsed is kept, so verifiers built with the same
+   * text share one parse.
+   */
+  publicSuffixes?: string;
 }
+
+/** A signature algorithm name of {@link VerifierOptions.signatureAlgorithms}. */
+export type SignatureAlgorithm =
+  | 'ecdsa-sha256' | 'ecdsa-sha384' | 'ed25519'
+  | 'rsa-pkcs1-sha256' | 'rsa-pkcs1-sha384' | 'rsa-pkcs1-sha512'
+  | 'rsa-pss-sha256' | 'rsa-pss-sha384' | 'rsa-pss-sha512';
 
 /** Verification settings fixed when the verifier is built. */
 export interface Config {

@@ -2,7 +2,7 @@
 // webpki's ring algorithms compiled to wasm. Call `init` (or `initSync`) once before use.
 
 export {
-  CertificateInput, VerifierOptions, Config, RevocationConfig, Limits, ProfileConfig, PolicyDocument, Rule, Matcher,
+  CertificateInput, VerifierOptions, SignatureAlgorithm, Config, RevocationConfig, Limits, ProfileConfig, PolicyDocument, Rule, Matcher,
   VerifyOptions, InspectOptions, Decision, Explanation, Code, CertgateError, Inspection, DistinguishedName,
   createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult,
 } from './index.js';

@@ -3,11 +3,23 @@
 // or a verify option can cause, with the same code and certificate index from each build.
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
 const { describe, it, before } = require('node:test');
 const { BUILDS, FIXED_TIME, fixture, ders, thrown } = require('./builds.js');
 const { generateChain } = require('./openssl.js');
+const { REPO } = require('./pki.js');
 
 const AT = { time: FIXED_TIME };
+
+/** One case of the x509-limbo dev suite (../shared/conformance), by id. */
+function limboCase(id) {
+  const suite = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.resolve(REPO, '../shared/conformance/limbo-dev.json.gz'))));
+  const found = suite.testcases.find((c) => c.id === id);
+  assert.ok(found, `${id} is not in the limbo suite`);
+  return found;
+}
 
 // [chain file, trust anchors, expected code (null: accepted), expected certIndex (absent: not
 // checked here; the parity test below still compares it between the builds)]
@@ -199,6 +211,33 @@ for (const build of BUILDS) {
         const verifier = certgate.createVerifier({ trust: root });
         assert.deepEqual(outcome(() => verifier.verify(chain))[0], code, kind);
       }
+    });
+
+    it('restricts signature algorithms by name (signatureAlgorithms)', () => {
+      const trust = fixture('root-ca.pem');
+      const verify = (signatureAlgorithms) => outcome(() => certgate.createVerifier({ trust, signatureAlgorithms }).verify(fixture('alice.pem'), AT))[0];
+      // alice.pem and its issuers are signed with ecdsa-with-SHA256.
+      assert.equal(verify(undefined), null);
+      assert.equal(verify(['ecdsa-sha256']), null);
+      assert.equal(verify(['rsa-pkcs1-sha256', 'ecdsa-sha256']), null);
+      assert.equal(verify(['ed25519', 'ecdsa-sha384']), 'UNSUPPORTED_SIGNATURE_ALGORITHM');
+      assert.equal(verify([]), 'UNSUPPORTED_SIGNATURE_ALGORITHM');
+      const ed25519 = certgate.createVerifier({ trust: fixture('bench/ed25519/root.pem'), signatureAlgorithms: ['ed25519'] });
+      assert.equal(ed25519.verify(fixture('bench/ed25519/chain.pem'), AT).path.length, 3);
+      for (const bad of [['md5'], 'ed25519', [1]]) {
+        assert.equal(thrown(() => certgate.createVerifier({ trust, signatureAlgorithms: bad })).code, 'INVALID_CONFIG', String(bad));
+      }
+    });
+
+    it('applies a Public Suffix List to serverAuth wildcards (publicSuffixes)', () => {
+      // A serverAuth leaf for `*.co.uk` (x509-limbo's webpki::san::public-suffix-multi-label-wildcard-san).
+      const testcase = limboCase('webpki::san::public-suffix-multi-label-wildcard-san');
+      const options = { ...AT, usage: 'serverAuth', hostname: 'example.co.uk' };
+      const verify = (publicSuffixes) => outcome(() => certgate.createVerifier({ trust: testcase.trusted_certs, publicSuffixes }).verify(testcase.peer_certificate, options))[0];
+      assert.equal(verify(undefined), null);
+      assert.equal(verify('// a list of one rule\nuk\n'), null);
+      assert.equal(verify('// a list of two rules\nuk\nco.uk\n'), 'PROFILE_VIOLATION');
+      assert.equal(thrown(() => certgate.createVerifier({ trust: testcase.trusted_certs, publicSuffixes: 42 })).code, 'INVALID_CONFIG');
     });
 
     it('reports the chain limits: NO_CERTIFICATE, TOO_MANY_CERTIFICATES, INPUT_TOO_LARGE', () => {

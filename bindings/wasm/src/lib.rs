@@ -22,15 +22,18 @@ mod node;
 mod pkcs12;
 
 use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 
 use certgate::policy::{Access, PolicySpec, RuleSpec};
 use certgate::{
-    Code, Config, Identity, Inspection, Policy, Profile, Rejection, SignatureVerificationAlgorithm, Verified,
-    VerifyOptions,
+    Code, Config, Identity, Inspection, Policy, Profile, PublicSuffixes, Rejection, SignatureVerificationAlgorithm,
+    Verified, VerifyOptions,
 };
 use js_sys::Array;
+use rustls_pki_types::{alg_id, AlgorithmIdentifier};
 use serde::Deserialize;
 use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::prelude::*;
@@ -92,7 +95,7 @@ pub fn create_verifier(options: JsValue) -> Result<JsVerifier, JsValue> {
     Ok(JsVerifier { inner, policy })
 }
 
-const KNOWN_OPTIONS: &[&str] = &["trust", "pinned", "crls", "config", "policy"];
+const KNOWN_OPTIONS: &[&str] = &["trust", "pinned", "crls", "config", "policy", "signatureAlgorithms", "publicSuffixes"];
 
 /// The `policy` option: TOML text, a policy object, or absent. Without one, every verified
 /// certificate is admitted on every route and the principal is the subject's common name
@@ -121,9 +124,11 @@ fn load_policy(value: &JsValue) -> Result<Policy, JsValue> {
 fn build(options: &JsValue) -> Result<certgate::Verifier, Rejection> {
     let options = object(options, "createVerifier options", KNOWN_OPTIONS)?
         .ok_or_else(|| config("createVerifier needs options: at least `trust` or `pinned`"))?;
-    let config = ConfigInput::from_js(&field(&options, "config")?)?;
+    let mut config = ConfigInput::from_js(&field(&options, "config")?)?;
+    config.profile.public_suffixes = public_suffixes(&field(&options, "publicSuffixes")?)?;
     let limits = config.limits;
-    let mut builder = certgate::VerifierBuilder::new(ALGORITHMS).config(config);
+    let algorithms = signature_algorithms(&field(&options, "signatureAlgorithms")?)?;
+    let mut builder = certgate::VerifierBuilder::new(algorithms).config(config);
     for piece in input::pieces(&field(&options, "trust")?, "trust", limits.bundle_items)? {
         builder = builder.trust(&piece)?;
     }
@@ -134,6 +139,114 @@ fn build(options: &JsValue) -> Result<certgate::Verifier, Rejection> {
         builder = builder.crls(&piece)?;
     }
     builder.build()
+}
+
+/// The `signatureAlgorithms` option: absent means every algorithm of this build; a list of
+/// names restricts the verifier to the build's algorithms with those signature identifiers, in
+/// the order named (an empty list allows none, so no signature verifies).
+///
+/// The core's verifier holds its algorithms for `'static`; each distinct selection is leaked
+/// once and reused (at most one per subset of the build's 15 algorithms, in practice a few).
+fn signature_algorithms(
+    value: &JsValue,
+) -> Result<&'static [&'static dyn SignatureVerificationAlgorithm], Rejection> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(ALGORITHMS);
+    }
+    let names = value
+        .dyn_ref::<Array>()
+        .ok_or_else(|| config("`signatureAlgorithms` must be an array of algorithm names"))?;
+    let mut chosen: Vec<usize> = Vec::new();
+    for name in names.iter() {
+        let name = name
+            .as_string()
+            .ok_or_else(|| config("`signatureAlgorithms` must be an array of algorithm names (strings)"))?;
+        let ids = SIGNATURE_ALGORITHM_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, ids)| *ids)
+            .ok_or_else(|| {
+                let known: Vec<&str> = SIGNATURE_ALGORITHM_NAMES.iter().map(|(n, _)| *n).collect();
+                config(alloc::format!(
+                    "unknown signature algorithm `{name}` in `signatureAlgorithms`; known: {}",
+                    known.join(", ")
+                ))
+            })?;
+        chosen.extend(
+            ALGORITHMS
+                .iter()
+                .enumerate()
+                .filter(|(_, alg)| ids.contains(&alg.signature_alg_id()))
+                .map(|(i, _)| i),
+        );
+    }
+    SELECTIONS.with(|selections| {
+        let mut selections = selections.borrow_mut();
+        if let Some(&(_, algs)) = selections.iter().find(|(key, _)| *key == chosen) {
+            return Ok(algs);
+        }
+        let algs: &'static [&'static dyn SignatureVerificationAlgorithm] =
+            Vec::leak(chosen.iter().map(|&i| ALGORITHMS[i]).collect());
+        selections.push((chosen, algs));
+        Ok(algs)
+    })
+}
+
+type Selection = (Vec<usize>, &'static [&'static dyn SignatureVerificationAlgorithm]);
+
+std::thread_local! {
+    /// Algorithm selections made so far, by index into [`ALGORITHMS`].
+    static SELECTIONS: core::cell::RefCell<Vec<Selection>> = const { core::cell::RefCell::new(Vec::new()) };
+    /// The last Public Suffix List parsed, with its text.
+    static SUFFIXES: core::cell::RefCell<Option<(String, Arc<PublicSuffixes>)>> = const { core::cell::RefCell::new(None) };
+}
+
+/// Names of `signatureAlgorithms`, each with the signature algorithm identifiers it allows.
+/// RSA PKCS#1 names include the identifier without NULL parameters that webpki also accepts.
+const SIGNATURE_ALGORITHM_NAMES: &[(&str, &[AlgorithmIdentifier])] = &[
+    ("ecdsa-sha256", &[alg_id::ECDSA_SHA256]),
+    ("ecdsa-sha384", &[alg_id::ECDSA_SHA384]),
+    ("ed25519", &[alg_id::ED25519]),
+    ("rsa-pkcs1-sha256", &[alg_id::RSA_PKCS1_SHA256, RSA_PKCS1_SHA256_ABSENT_PARAMS]),
+    ("rsa-pkcs1-sha384", &[alg_id::RSA_PKCS1_SHA384, RSA_PKCS1_SHA384_ABSENT_PARAMS]),
+    ("rsa-pkcs1-sha512", &[alg_id::RSA_PKCS1_SHA512, RSA_PKCS1_SHA512_ABSENT_PARAMS]),
+    ("rsa-pss-sha256", &[alg_id::RSA_PSS_SHA256]),
+    ("rsa-pss-sha384", &[alg_id::RSA_PSS_SHA384]),
+    ("rsa-pss-sha512", &[alg_id::RSA_PSS_SHA512]),
+];
+
+/// sha256WithRSAEncryption without its NULL parameters (webpki's
+/// `data/alg-rsa-pkcs1-sha256-absent-params.der`).
+const RSA_PKCS1_SHA256_ABSENT_PARAMS: AlgorithmIdentifier =
+    AlgorithmIdentifier::from_slice(&[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]);
+/// sha384WithRSAEncryption without parameters.
+const RSA_PKCS1_SHA384_ABSENT_PARAMS: AlgorithmIdentifier =
+    AlgorithmIdentifier::from_slice(&[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c]);
+/// sha512WithRSAEncryption without parameters.
+const RSA_PKCS1_SHA512_ABSENT_PARAMS: AlgorithmIdentifier =
+    AlgorithmIdentifier::from_slice(&[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d]);
+
+/// The `publicSuffixes` option: the Public Suffix List's text (publicsuffix.org format) for the
+/// profile's CA/B wildcard rule, parsed by the core. The last list parsed is kept, so verifiers
+/// built one after another with the same text share one parse.
+fn public_suffixes(value: &JsValue) -> Result<Option<Arc<PublicSuffixes>>, Rejection> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let text = value
+        .as_string()
+        .ok_or_else(|| config("`publicSuffixes` must be the Public Suffix List's text"))?;
+    SUFFIXES.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((cached, list)) = last.as_ref() {
+            if *cached == text {
+                return Ok(Some(Arc::clone(list)));
+            }
+        }
+        let list = Arc::new(PublicSuffixes::parse(&text));
+        *last = Some((text, Arc::clone(&list)));
+        Ok(Some(list))
+    })
 }
 
 /// A verifier with fixed trust material; `verify` is called once per presented chain.

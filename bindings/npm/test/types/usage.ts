@@ -13,7 +13,11 @@ const verifier = createVerifier({
   crls: [readFileSync('ca.crl.pem')],
   config: { skewSecs: 30, maxPathLen: 4, revocation: { denyUnknown: true }, limits: { chainCerts: 8 }, profile: { allowMissingKeyIdentifiers: true } },
   policy: { roles: { alice: ['user'] }, routes: [{ methods: ['GET'], path: '/customer/{id}', roles: ['user'] }], default: { access: 'deny' } },
+  signatureAlgorithms: ['ecdsa-sha256', 'rsa-pss-sha256'],
+  publicSuffixes: readFileSync('/usr/share/publicsuffix/public_suffix_list.dat', 'utf8'),
 });
+// @ts-expect-error an unknown signature algorithm name
+createVerifier({ trust: 'x', signatureAlgorithms: ['md5'] });
 
 const result: VerifyResult = verifier.verify([new X509Certificate(readFileSync('alice.pem'))], {
   time: new Date(),
