@@ -60,6 +60,12 @@ step "npm package: dependencies, wasm builds (node, web), types, node --test (bo
 npm --prefix node-demo ci --no-audit --no-fund
 (cd bindings/npm && npm ci --no-audit --no-fund && npm run build && npm run typecheck && npm test)
 
+step "x509-limbo through both wasm builds (tests/limbo/wasm.mjs): every case's verdict and code equal to the native run's"
+node tests/limbo/parity.mjs \
+  --limbo "$(git rev-parse --show-toplevel)/../shared/conformance/limbo-dev.json.gz" \
+  --native "${CARGO_TARGET_DIR:-target}/limbo-results.json" --now 1780000000 \
+  --out-dir "${CARGO_TARGET_DIR:-target}"
+
 # --- inspector page (bindings/inspector) -----------------------------------------------------
 step "inspector: Debian's chromium for the browser tests (a browser is never downloaded)"
 [ -x /usr/bin/chromium ] || { apt-get update && apt-get install -y --no-install-recommends chromium; }
