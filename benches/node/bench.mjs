@@ -71,7 +71,8 @@ async function pureJs(rootDer, kind) {
     out.pkijs = async (ders) => {
       const engine = new pkijs.CertificateChainValidationEngine({
         trustedCerts: [root],
-        certs: ders.map((d) => pkijs.Certificate.fromBER(d)),
+        // pkijs takes the *last* certificate as the one to verify: leaf last.
+        certs: [...ders].reverse().map((d) => pkijs.Certificate.fromBER(d)),
         checkDate: date,
       });
       const result = await engine.verify();
@@ -166,6 +167,31 @@ function nativeMicros(kind) {
   return JSON.parse(fs.readFileSync(file, 'utf8')).mean.point_estimate / 1000;
 }
 
+/** Every verifier must refuse a chain whose leaf signature is corrupted, or its figure is void. */
+async function voidVerifiers(node, web) {
+  const fixtures = path.join(repo, 'crates/certgate/tests/fixtures');
+  const rootPem = fs.readFileSync(path.join(fixtures, 'root-ca.pem'), 'utf8');
+  const chain = pemBlocks(fs.readFileSync(path.join(fixtures, 'alice-bad-signature.pem'), 'utf8'));
+  const rootDer = pemBlocks(rootPem)[0];
+  const options = { time: FIXED_TIME };
+  const candidates = {
+    'certgate (node)': () => node.createVerifier({ trust: rootPem }).verify(chain, options),
+    'certgate (web)': () => web.createVerifier({ trust: rootPem }).verify(chain, options),
+    X509Certificate: () => x509Checker(rootDer)(chain),
+    ...(await pureJs(rootDer, 'p256')),
+  };
+  const accepted = [];
+  for (const [name, verify] of Object.entries(candidates)) {
+    try {
+      await verify(chain);
+      accepted.push(name);
+    } catch {
+      // refused, as it must be
+    }
+  }
+  return new Set(accepted);
+}
+
 async function main() {
   if (args.includes('--native')) {
     execFileSync('cargo', ['bench', '-p', 'certgate-benches', '--bench', 'verify', '--', '^[a-z0-9]+/certgate$'], { cwd: repo, stdio: 'inherit' });
@@ -174,6 +200,8 @@ async function main() {
   const web = await import('../../bindings/npm/web.mjs');
   web.initSync({ module: fs.readFileSync(path.join(repo, 'bindings/npm/pkg/web/certgate_wasm_bg.wasm')) });
 
+  const voided = await voidVerifiers(node, web);
+  const json = {};
   const rows = [];
   for (const kind of KINDS) {
     const dir = path.join(repo, 'crates/certgate/tests/fixtures/bench', kind);
@@ -212,11 +240,21 @@ async function main() {
     }
     const results = Object.fromEntries(Object.entries(rounds).map(([name, us]) => [name, median(us)]));
     for (const [name, us] of Object.entries(results)) {
+      ((json[`Node: ${name}`] ??= {})[kind] = voided.has(name) ? null : us);
+    }
+    for (const r of refusals) (json[`Node: ${r.verifier}`] ??= {})[kind] = null;
+    for (const [name, us] of Object.entries(results)) {
       rows.push({ kind, verifier: name, 'µs/chain': us.toFixed(1), 'vs native': native ? `${(us / native).toFixed(2)}×` : 'n/a', 'vs X509Certificate': `${(us / results.X509Certificate).toFixed(2)}×` });
     }
     rows.push(...refusals);
     if (native) rows.push({ kind, verifier: 'native core (criterion)', 'µs/chain': native.toFixed(1), 'vs native': '1.00×', 'vs X509Certificate': `${(native / results.X509Certificate).toFixed(2)}×` });
   }
+  if (args.includes('--json')) {
+    for (const name of voided) json[`Node: ${name} (void: accepted the corrupted-signature control)`] = {};
+    console.log(JSON.stringify(json));
+    return;
+  }
+  for (const name of voided) console.log(`VOID: ${name} accepted the corrupted-signature control chain`);
   console.table(rows);
   if (rows.every((r) => r['vs native'] === 'n/a')) {
     console.log('no native figure: run with --native (cargo bench -p certgate-benches --bench verify) for the ratios');
