@@ -480,6 +480,36 @@ fn compare_with(
     Some(Comparison { webpki })
 }
 
+/// Found by the `inspect` fuzz target (fuzz/README.md): an x509-limbo leaf carrying two
+/// subjectAltName extensions (DNS example.com in each). The inspection record showed no SANs
+/// while the policy identity read example.com; a repeated extension is malformed (RFC 5280
+/// §4.2, and webpki refuses it), so the identity is now refused, as webpki would.
+#[test]
+fn a_certificate_with_two_san_extensions_has_no_policy_identity() {
+    const HEX: &[&str] = &[
+    "308201ca30820170a00302010202140a8ffd550fc469c037d31b3743ba05b65265afd9300a06082a8648ce3d04030230",
+    "1a3118301606035504030c0f783530392d6c696d626f2d726f6f743020170d3730303130313030303030315a180f3239",
+    "3639303530333030303030315a30163114301206035504030c0b6578616d706c652e636f6d3059301306072a8648ce3d",
+    "020106082a8648ce3d03010703420004748014957862ae2556ac56b2c53503a28f9f7d52be37ddb9db3df6dd48799a86",
+    "828fe59d762485e170e537ce0c18bfb8d315ed4f9ba0cfbe3e516b3a72731065a38195308192301d0603551d0e041604",
+    "14c69a07f287e46ae75eb3df7d106847f50c5de5cb301f0603551d23041830168014fe6649d8cedaf8e48f2aef115071",
+    "53a239b1f8a4300b0603551d0f04040302078030130603551d25040c300a06082b0601050507030130160603551d1104",
+    "0f300d820b6578616d706c652e636f6d30160603551d11040f300d820b6578616d706c652e636f6d300a06082a8648ce",
+    "3d040302034800304502205a101bbb2ba0bdf51c42964776b7752aa3c36fa8832968b30d036d0ea3dfe8310221009a6c",
+    "0d0be8bcd5e6e0bb7cbdce183d16e32ef8769c205e7c71b1c55c52caa433",
+    ];
+    let hex: String = HEX.concat();
+    let der: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    let record = Inspection::from_der(&der, Some(FIXED_TIME)).expect("the record is lenient");
+    assert!(record.subject_alt_names.dns.is_empty());
+    let refused = Identity::from_der(&der).expect_err("a repeated SAN extension is malformed");
+    assert_eq!(refused.code, certgate::Code::MalformedCertificate);
+    assert!(EndEntityCert::try_from(&CertificateDer::from(der.as_slice())).is_err());
+}
+
 /// The unedited fixture chains against each root, with and without the CRLs, for both usages,
 /// at the fixed time: the starting points of the recombination property above, and a floor
 /// showing it is not vacuous (certgate accepts a good number of them).

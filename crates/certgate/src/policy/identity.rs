@@ -222,12 +222,19 @@ fn subject_alt_names(extensions: Option<&[u8]>) -> der::Result<SubjectAltNames> 
         return Ok(sans);
     };
     let mut list = SliceReader::new(sequence_contents(extensions)?)?;
+    let mut seen = false;
     while !list.is_finished() {
         let mut ext = SliceReader::new(sequence_contents(list.tlv_bytes()?)?)?;
         let oid: ObjectIdentifier = ext.decode()?;
         if oid != SAN {
             continue;
         }
+        // RFC 5280 §4.2: an extension appears at most once (webpki refuses a repeated one).
+        // A second SAN extension is malformed, never a set of names the inspection does not show.
+        if seen {
+            return Err(Tag::Sequence.value_error().into());
+        }
+        seen = true;
         if Tag::peek(&ext)? == Tag::Boolean {
             ext.tlv_bytes()?;
         }
@@ -244,7 +251,6 @@ fn subject_alt_names(extensions: Option<&[u8]>) -> der::Result<SubjectAltNames> 
                 _ => {}
             }
         }
-        break;
     }
     Ok(sans)
 }
