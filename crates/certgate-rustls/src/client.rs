@@ -181,8 +181,12 @@ impl ClientCertVerifier for ClientVerifier {
         _now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
         // The certificate must parse as an end-entity certificate whatever the mode: rustls
-        // checks the handshake signature with its public key next.
-        if certgate::webpki::EndEntityCert::try_from(end_entity).is_err() {
+        // checks the handshake signature with its public key next. In required and optional
+        // modes the core's verification already refuses an unparsable leaf
+        // (MALFORMED_CERTIFICATE → BadEncoding), so only deferred mode parses it separately.
+        if self.mode == Mode::Deferred
+            && certgate::webpki::EndEntityCert::try_from(end_entity).is_err()
+        {
             return Err(rustls::Error::InvalidCertificate(
                 CertificateError::BadEncoding,
             ));
