@@ -683,8 +683,9 @@ function parseArgs(argv) {
   const out = { updateReadme: false };
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
-    if (a === '--certgate') out.certgate = argv[++i];
-    else if (a === '--server') out.server = argv[++i];
+    // Absolute: the servers are spawned with their PKI folder as the working directory.
+    if (a === '--certgate') out.certgate = path.resolve(argv[++i]);
+    else if (a === '--server') out.server = path.resolve(argv[++i]);
     else if (a === '--work') out.work = argv[++i];
     else if (a === '--update-readme') out.updateReadme = true;
     else {
