@@ -205,16 +205,17 @@ fn no_header_is_no_certificate_and_broken_headers_are_refused() {
             "{answer:?}"
         );
     }
-    // An XFCC value with two elements (an appending hop): the first may be the client's.
+    // An XFCC value with two elements (an appending hop): the last is the trusted hop's and is
+    // read; a client-written first element carrying alice's chain does not count.
     let leaf = nginx_escape(&s.pki.alice.leaf_pem());
-    let appended = header(
+    let forged_first = header(
         "X-Forwarded-Client-Cert",
-        &format!("Hash=00;Cert=\"{leaf}\",By=spiffe://edge;Hash=11;Cert=\"{leaf}\""),
+        &format!("Hash=00;Cert=\"{leaf}\",By=spiffe://edge;Hash=11;URI=spiffe://client"),
     );
-    let answer = curl(&s.pki, &format!("{}/customer/1", s.envoy), &appended);
+    let answer = curl(&s.pki, &format!("{}/customer/1", s.envoy), &forged_first);
     assert_eq!(
         (answer.status(), answer.code().as_str()),
-        (Some(403), "MALFORMED_PEM"),
+        (Some(401), "NO_CERTIFICATE"),
         "{answer:?}"
     );
     // Two copies of the header: a proxy replaces it, so one of them is not the proxy's.

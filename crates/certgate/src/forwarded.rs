@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | nginx | `$ssl_client_escaped_cert` | URL-escaped PEM, `+ / =` escaped too |
 //! | AWS ALB | `X-Amzn-Mtls-Clientcert` | URL-encoded PEM leaving `+ / =` unescaped |
-//! | Envoy | `x-forwarded-client-cert` (XFCC) | `;`-separated `key=value` pairs, `,`-separated elements; `Cert="…"` and `Chain="…"` are URL-escaped PEM, optionally quoted |
+//! | Envoy | `x-forwarded-client-cert` (XFCC) | text form: `;`-separated `key=value` pairs, `,`-separated elements; `Cert="…"` and `Chain="…"` are URL-escaped PEM, optionally quoted. JSON form (`set_current_client_cert_details.format: JSON`): an array of objects, one per element, or one object |
 //! | Traefik | `X-Forwarded-Tls-Client-Cert` | query-escaped, comma-joined base64 DER (PEM bodies without their BEGIN/END lines) |
 //! | RFC 9440 | `Client-Cert`, `Client-Cert-Chain` | structured-field byte sequences `:base64:`, comma-separated in the chain |
 //!
@@ -137,9 +137,15 @@ pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Reject
 /// and no `Name:` prefix is stripped, so a value in another convention is `MALFORMED_PEM`
 /// rather than read some other way. Same errors and limits as [`parse_forwarded`].
 ///
-/// **An XFCC value must hold one element.** Each Envoy hop that appends
-/// (`APPEND_FORWARD`) adds one after whatever arrived, so with several the first may be
-/// one the client wrote itself; the proxy next to the server must use `SANITIZE_SET`.
+/// **An XFCC value is read from its last element.** Envoy's `APPEND_FORWARD` adds the
+/// current hop's element *after* whatever arrived, and `SANITIZE_SET` replaces the value
+/// with that one element, so the last element is the one the proxy next to the server
+/// wrote; the ones before it are earlier hops' claims (or the client's own) and are never
+/// read. A last element without `Cert`/`Chain` is `NO_CERTIFICATE`, even if an earlier
+/// one has a certificate. The proxy next to the server must not use `FORWARD_ONLY` or
+/// `ALWAYS_FORWARD_ONLY`, which pass the client's value on untouched. Both the text form and
+/// Envoy's JSON form (`set_current_client_cert_details.format: JSON`) are read; a value
+/// starting with `[` or `{` is JSON.
 pub fn decode_forwarded(
     format: ForwardedFormat,
     value: &str,
@@ -157,13 +163,7 @@ pub fn decode_forwarded(
         return Err(Rejection::new(Code::NoCertificate, None, "the header value is empty"));
     }
     if format == ForwardedFormat::EnvoyXfcc {
-        let elements = split_quoted(value, b',')?.len();
-        if elements > 1 {
-            return Err(malformed(format!(
-                "the XFCC value has {elements} elements; the first may be the client's own, so certgate \
-                 reads a single one (set forward_client_cert_details: SANITIZE_SET on the proxy next to it)"
-            )));
-        }
+        return xfcc_trusted_hop(value, limits);
     }
     decode(format, value, limits)
 }
@@ -271,20 +271,7 @@ fn xfcc(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Re
         ));
     }
     for element in &elements {
-        let mut cert = None;
-        let mut chain = None;
-        for pair in split_quoted(element, b';')? {
-            let Some((key, raw)) = pair.split_once('=') else {
-                return Err(malformed(format!("XFCC pair `{}` has no `=`", abbreviate(pair))));
-            };
-            let value = unquote(raw.trim())?;
-            match key.trim().to_ascii_lowercase().as_str() {
-                "cert" => cert = Some(value),
-                "chain" => chain = Some(value),
-                _ => {}
-            }
-        }
-        if let Some(pem) = chain.or(cert) {
+        if let Some(pem) = xfcc_element(element)? {
             return escaped_pem(&pem, limits, "the XFCC certificate");
         }
     }
@@ -293,6 +280,96 @@ fn xfcc(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Re
         None,
         "the XFCC value has no Cert or Chain field (set Envoy's forward_client_cert_details to include them)",
     ))
+}
+
+/// The certificate of an XFCC value's last element (see [`decode_forwarded`]), text or JSON.
+fn xfcc_trusted_hop(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+    let (count, pem) = if value.starts_with('[') || value.starts_with('{') {
+        xfcc_json_last(value)?
+    } else {
+        let elements = split_quoted(value, b',')?;
+        let count = elements.len();
+        let last = elements.last().copied().unwrap_or_default();
+        (count, xfcc_element(last)?)
+    };
+    if count > limits.chain_certs {
+        return Err(Rejection::new(
+            Code::TooManyCertificates,
+            None,
+            format!("the XFCC value holds more than {} elements", limits.chain_certs),
+        ));
+    }
+    match pem {
+        Some(pem) => escaped_pem(&pem, limits, "the XFCC certificate"),
+        None => Err(Rejection::new(
+            Code::NoCertificate,
+            None,
+            "the last XFCC element (the one the proxy next to certgate added) has no Cert or Chain; \
+             set Envoy's set_current_client_cert_details cert or chain, and forward_client_cert_details \
+             to SANITIZE_SET or APPEND_FORWARD",
+        )),
+    }
+}
+
+/// One text-form element's `Chain` (leaf included, per Envoy), else its `Cert`, unquoted.
+fn xfcc_element(element: &str) -> Result<Option<String>, Rejection> {
+    let mut cert = None;
+    let mut chain = None;
+    for pair in split_quoted(element, b';')? {
+        let Some((key, raw)) = pair.split_once('=') else {
+            return Err(malformed(format!("XFCC pair `{}` has no `=`", abbreviate(pair))));
+        };
+        let value = unquote(raw.trim())?;
+        match key.trim().to_ascii_lowercase().as_str() {
+            "cert" => cert = Some(value),
+            "chain" => chain = Some(value),
+            _ => {}
+        }
+    }
+    Ok(chain.or(cert))
+}
+
+/// The JSON form: an array of element objects (the last is the trusted hop's) or a single
+/// object. Keys are matched without regard to case, as in the text form; `Chain` wins over
+/// `Cert`; a value is a string, or an array of strings joined in order (URL-escaped PEM, or
+/// PEM as it is: PEM has no `%`). Returns the element count and the last one's PEM text.
+fn xfcc_json_last(value: &str) -> Result<(usize, Option<String>), Rejection> {
+    use serde_json::Value;
+    let parsed: Value = serde_json::from_str(value)
+        .map_err(|e| malformed(format!("the XFCC value starts like JSON but is not JSON ({e})")))?;
+    let (count, last) = match parsed {
+        Value::Array(mut elements) => (elements.len(), elements.pop()),
+        object @ Value::Object(_) => (1, Some(object)),
+        _ => return Err(malformed("the XFCC JSON value is neither an array of elements nor an element object")),
+    };
+    let Some(last) = last else { return Ok((0, None)) };
+    let Value::Object(fields) = last else {
+        return Err(malformed("the last XFCC JSON element is not an object"));
+    };
+    let mut cert = None;
+    let mut chain = None;
+    for (key, field) in fields {
+        let text = match field {
+            Value::String(text) => text,
+            Value::Array(items) => {
+                let mut joined = String::new();
+                for item in items {
+                    let Value::String(part) = item else {
+                        return Err(malformed(format!("XFCC JSON field `{}` holds a non-string item", abbreviate(&key))));
+                    };
+                    joined.push_str(&part);
+                }
+                joined
+            }
+            _ => continue,
+        };
+        match key.to_ascii_lowercase().as_str() {
+            "cert" => cert = Some(text),
+            "chain" => chain = Some(text),
+            _ => {}
+        }
+    }
+    Ok((count, chain.or(cert)))
 }
 
 /// Splits at `sep` outside double quotes; a quote inside quotes is escaped as `\"`.

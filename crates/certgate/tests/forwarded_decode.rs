@@ -69,17 +69,77 @@ fn xfcc_quoting() {
         "Hash=0a1b;Subject=\"CN=alice,O=\\\"Acme; Inc\\\",OU=a=b\";URI=spiffe://x;Cert=\"{leaf}\";Chain=\"{chain}\""
     );
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &value).unwrap(), certs("alice.pem"));
-    // Two elements (an appending hop): the first might be the client's own, so refused.
+    // Two elements (APPEND_FORWARD): the proxy next to certgate added the last one, so that
+    // one is read (its Cert: the leaf alone), never the earlier chain.
     let appended = format!("{value},By=spiffe://edge;Hash=ff;Cert=\"{leaf}\"");
-    let refused = decode(ForwardedFormat::EnvoyXfcc, &appended).unwrap_err();
-    assert_eq!(refused.code, Code::MalformedPem);
-    assert!(refused.message.contains("SANITIZE_SET"), "{refused}");
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &appended).unwrap(), certs("alice.pem")[..1]);
     // Cert unquoted (Envoy leaves URL-escaped values bare), no Chain: the leaf alone.
     let bare = format!("By=spiffe://api;Cert={leaf};DNS=alice.example");
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &bare).unwrap(), certs("alice.pem")[..1]);
     // An unterminated quote is malformed, not a truncated certificate.
     let open = format!("Cert=\"{leaf}");
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &open).unwrap_err().code, Code::MalformedPem);
+}
+
+/// A client that writes its own XFCC element before an appending Envoy cannot choose the
+/// certificate: only the last element, the trusted hop's, is read.
+#[test]
+fn xfcc_takes_the_trusted_hops_element() {
+    let pem = alice_pem();
+    let leaf = escape(&pem[..pem.find("-----END CERTIFICATE-----\n").unwrap() + 26], b"-._~");
+    let chain = escape(&pem, b"-._~");
+    // Envoy's own example shapes: By, Hash, quoted Subject, URI, repeated DNS.
+    let forged = format!("Hash=00;Chain=\"{chain}\";Subject=\"CN=admin\"");
+    let hop = format!(
+        "By=http://frontend.lyft.com;Hash=468ed33b;Subject=\"/C=US/ST=CA/L=San Francisco/OU=Lyft/CN=alice\";\
+         URI=http://testclient.lyft.com;DNS=lyft.com;DNS=www.lyft.com;Cert=\"{leaf}\""
+    );
+    let value = format!("{forged},{hop}");
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &value).unwrap(), certs("alice.pem")[..1]);
+    // The hop forwarded no certificate: none, even though an earlier element carries one.
+    let bare_hop = format!("{forged},By=spiffe://edge;Hash=ff;URI=spiffe://client");
+    let none = decode(ForwardedFormat::EnvoyXfcc, &bare_hop).unwrap_err();
+    assert_eq!(none.code, Code::NoCertificate);
+    assert!(none.message.contains("SANITIZE_SET"), "{none}");
+    // Three header lines joined by a comma are three elements; the last counts.
+    let lines = format!("{forged}, {forged}, Cert={leaf}");
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &lines).unwrap(), certs("alice.pem")[..1]);
+    // More elements than the chain limit: refused before any is decoded.
+    let limits = Limits { chain_certs: 2, ..Limits::default() };
+    let many = ["Hash=00"; 3].join(",");
+    assert_eq!(decode_forwarded(ForwardedFormat::EnvoyXfcc, &many, &limits).unwrap_err().code, Code::TooManyCertificates);
+}
+
+/// Envoy's JSON form (`set_current_client_cert_details.format: JSON`, envoyproxy/envoy#43855):
+/// an array of element objects, the trusted hop's last, or one object.
+#[test]
+fn xfcc_json_form() {
+    let pem = alice_pem();
+    let leaf_pem = &pem[..pem.find("-----END CERTIFICATE-----\n").unwrap() + 26];
+    let leaf = escape(leaf_pem, b"-._~");
+    let chain = escape(&pem, b"-._~");
+    let json = |v: &str| v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    let array = format!(
+        r#"[{{"by":"spiffe://client","cert":"{chain}"}},{{"by":"spiffe://edge","hash":"ff","subject":"CN=alice,O=\"Acme, Inc\"","uri":["spiffe://a"],"dns":["a.example","b.example"],"chain":"{chain}","cert":"{leaf}"}}]"#
+    );
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &array).unwrap(), certs("alice.pem"));
+    // One object; key case as in the text form; PEM with JSON-escaped newlines, not URL-escaped.
+    let object = format!(r#"{{"Hash":"ff","Cert":"{}"}}"#, json(leaf_pem));
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &object).unwrap(), certs("alice.pem")[..1]);
+    // A chain given as an array of PEM strings, joined in order.
+    let parts: Vec<String> = pem.split_inclusive("-----END CERTIFICATE-----\n").map(|p| format!("\"{}\"", escape(p, b"-._~"))).collect();
+    let listed = format!(r#"[{{"chain":[{}]}}]"#, parts.join(","));
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &listed).unwrap(), certs("alice.pem"));
+    // The last element has no certificate: none, whatever came before.
+    let bare = format!(r#"[{{"cert":"{leaf}"}},{{"by":"spiffe://edge","hash":"ff"}}]"#);
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &bare).unwrap_err().code, Code::NoCertificate);
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, "[]").unwrap_err().code, Code::NoCertificate);
+    for bad in [r#"[{"cert":"x""#, "[1]", r#"{"cert":[1]}"#, r#""cert""#, "[{]"] {
+        assert_eq!(decode(ForwardedFormat::EnvoyXfcc, bad).unwrap_err().code, Code::MalformedPem, "{bad}");
+    }
+    // Deep nesting is an error, not a stack overflow (serde_json's recursion limit).
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &deep).unwrap_err().code, Code::MalformedPem);
 }
 
 #[test]
