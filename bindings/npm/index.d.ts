@@ -184,6 +184,47 @@ export function isCertgateError(value: unknown): value is CertgateError;
 /** The signature provider of this build: `node-crypto` (Node entries) or `ring-wasm` (web). */
 export function provider(): 'node-crypto' | 'ring-wasm';
 
+/**
+ * A forwarded-certificate convention (docs/proxies/README.md):
+ * - `nginx`: `$ssl_client_escaped_cert`, URL-escaped PEM;
+ * - `aws-alb`: `X-Amzn-Mtls-Clientcert`, URL-encoded PEM with `+ / =` left unescaped;
+ * - `envoy-xfcc`: `X-Forwarded-Client-Cert`, `Key=value;…` elements whose `Cert`/`Chain` is
+ *   URL-escaped PEM; which element is read is the core's rule, the native server's;
+ * - `traefik`: `X-Forwarded-Tls-Client-Cert`, comma-joined base64 DER, query-escaped;
+ * - `rfc9440`: `Client-Cert` `:base64:`; append `Client-Cert-Chain` to it after `, `
+ *   (structured-field lists join with commas, RFC 9651 §3.1) to decode the whole chain.
+ */
+export type ForwardedFormat = 'nginx' | 'aws-alb' | 'envoy-xfcc' | 'traefik' | 'rfc9440';
+
+/** Certificates decoded from forwarded header values. */
+export interface ForwardedCertificates {
+  /** The convention: the one named, or the first line's when detected. */
+  format: ForwardedFormat;
+  /** The header name the first line was prefixed with (detection only), or null. */
+  header: string | null;
+  /** The chain as DER, leaf first: pass it to {@link Verifier.verify}. */
+  certificates: Uint8Array[];
+}
+
+/**
+ * Decodes a forwarded client certificate with the core's parser, the native server's.
+ *
+ * With `format`, `value` is one header's value in that convention: nothing is detected and no
+ * `Name:` prefix is stripped, so a value in another convention is refused. Without it, `value`
+ * is one header value per line, each optionally prefixed by its header name, and each line's
+ * convention is detected: for pasted headers (the inspector page), not for servers, which know
+ * what their proxy sends. Default limits; {@link Verifier.decodeForwarded} applies a verifier's.
+ *
+ * Throws a {@link CertgateError}: `MALFORMED_PEM` (bad escapes, quoting or base64, a value in
+ * another convention), `NO_CERTIFICATE` (an empty value, an XFCC element without
+ * `Cert`/`Chain`), `INPUT_TOO_LARGE` (over 256 KiB), `TOO_MANY_CERTIFICATES`, `INVALID_CONFIG`
+ * (an unknown `format`, a value that is not a string).
+ */
+export function decodeForwarded(value: string, format?: ForwardedFormat): ForwardedCertificates;
+
+/** Every {@link ForwardedFormat} name, for checking a configured format when it is loaded. */
+export function forwardedFormats(): ForwardedFormat[];
+
 /** Options of {@link middleware} and {@link fastifyHook}; checked when created (`INVALID_CONFIG`). */
 export interface MiddlewareOptions {
   /** The verifier (from either build) whose trust material and policy decide every request. */
@@ -281,6 +322,13 @@ export class Verifier {
   explain(result: VerifyResult, method: string, path: string): Explanation;
   /** Every step of the decision for a client without a certificate. */
   explainAnonymous(method: string, path: string): Explanation;
+  /**
+   * Decodes one forwarded-certificate header value in `format` within this verifier's chain
+   * limits (`config.limits`), as the native server's `source = "forwarded"` listeners do;
+   * `format` is required. The caller must take the header only from a trusted proxy. Errors
+   * as {@link decodeForwarded}.
+   */
+  decodeForwarded(value: string, format: ForwardedFormat): ForwardedCertificates;
   /** Releases the wasm memory now instead of at garbage collection. */
   free(): void;
 }

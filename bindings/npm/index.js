@@ -21,6 +21,8 @@ module.exports = {
   codes: wasm.codes,
   isCertgateError: wasm.isCertgateError,
   provider: wasm.provider,
+  decodeForwarded: wasm.decodeForwarded,
+  forwardedFormats: wasm.forwardedFormats,
   Verifier: wasm.Verifier,
   VerifyResult: wasm.VerifyResult,
   middleware,

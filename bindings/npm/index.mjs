@@ -8,6 +8,8 @@ export const {
   codes,
   isCertgateError,
   provider,
+  decodeForwarded,
+  forwardedFormats,
   Verifier,
   VerifyResult,
   middleware,

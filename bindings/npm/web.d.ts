@@ -5,6 +5,7 @@ export {
   CertificateInput, VerifierOptions, SignatureAlgorithm, Config, RevocationConfig, Limits, ProfileConfig, PolicyDocument, Rule, Matcher,
   VerifyOptions, InspectOptions, Decision, Explanation, Code, CertgateError, Inspection, DistinguishedName,
   createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult,
+  ForwardedFormat, ForwardedCertificates, decodeForwarded, forwardedFormats,
 } from './index.js';
 
 /** What the wasm module can be loaded from: its URL (default: next to web.mjs), bytes or a compiled module. */
@@ -29,14 +30,6 @@ export function inspectCrl(input: import('./index.js').CertificateInput, options
 /** Decodes every PKCS#10 request of PEM (`CERTIFICATE REQUEST` blocks) or DER input; each self-signature is checked. */
 export function inspectCsr(input: import('./index.js').CertificateInput): CsrInspection[];
 
-/**
- * Decodes forwarded-certificate header values, one per line, optionally prefixed by the header
- * name: nginx `$ssl_client_escaped_cert`, AWS ALB `X-Amzn-Mtls-Clientcert`, Envoy XFCC,
- * Traefik `X-Forwarded-Tls-Client-Cert`, RFC 9440 `Client-Cert`/`Client-Cert-Chain`.
- * Throws a `CertgateError` (`MALFORMED_PEM`, `NO_CERTIFICATE`, `INPUT_TOO_LARGE`, …).
- */
-export function decodeForwarded(value: string): ForwardedCertificates;
-
 /** The routes of a TOML policy document, in order. Throws `INVALID_POLICY` for a document the loader refuses. */
 export function policyRoutes(toml: string): Array<{ name: string; methods: string[]; path: string }>;
 
@@ -48,16 +41,6 @@ export function policyRoutes(toml: string): Array<{ name: string; methods: strin
  * `UNSUPPORTED_PKCS12` or `INPUT_TOO_LARGE`.
  */
 export function readPkcs12(input: Uint8Array, password: string): { certificates: Uint8Array[]; keys: number };
-
-/** Certificates decoded from forwarded header values. */
-export interface ForwardedCertificates {
-  /** The convention of the first value. */
-  format: 'nginx' | 'aws-alb' | 'envoy-xfcc' | 'traefik' | 'rfc9440';
-  /** The header name the first value was prefixed with, or null. */
-  header: string | null;
-  /** The chain as DER, leaf first. */
-  certificates: Uint8Array[];
-}
 
 /** A decoded CRL. */
 export interface CrlInspection {

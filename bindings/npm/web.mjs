@@ -14,11 +14,14 @@ import init, {
   inspectCrl,
   inspectCsr,
   decodeForwarded,
+  forwardedFormats,
   policyRoutes,
   readPkcs12,
 } from './pkg/web/certgate_wasm.js';
 
 export { init, initSync, createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult };
+// Forwarded client certificates (bindings/wasm/src/decode.rs), as in the Node entries.
+export { decodeForwarded, forwardedFormats };
 // Decoding beyond certificates (bindings/wasm/src/decode.rs), used by the inspector page.
-export { inspectCrl, inspectCsr, decodeForwarded, policyRoutes, readPkcs12 };
+export { inspectCrl, inspectCsr, policyRoutes, readPkcs12 };
 export default init;

@@ -1,17 +1,17 @@
-//! Decoding beyond certificates, for the inspector page and any other caller: CRL and CSR
-//! inspection records, forwarded-certificate header values, and the route list of a policy
-//! document. Every rule lives in the core; this module converts inputs and results.
+//! Decoding beyond certificates, for the inspector page, the middleware and any other caller:
+//! CRL and CSR inspection records, forwarded-certificate header values, and the route list of
+//! a policy document. Every rule lives in the core; this module converts inputs and results.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use certgate::policy::PolicySpec;
-use certgate::{Code, CrlInspection, CsrInspection, Limits, Rejection};
+use certgate::{CertificateDer, Code, CrlInspection, CsrInspection, ForwardedFormat, Limits, Rejection};
 use js_sys::Array;
 use rustls_pki_types::pem::{PemObject, SectionKind};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{policy_error, to_js};
+use crate::error::{config, policy_error, to_js};
 use crate::input::{self, field, object};
 
 /// Decodes every CRL of PEM (`X509 CRL` blocks) or DER input into inspection records, with
@@ -57,22 +57,78 @@ pub fn inspect_csr(input: JsValue) -> Result<Array, JsValue> {
     Ok(records.into_iter().collect())
 }
 
-/// Decodes forwarded-certificate header values (nginx, AWS ALB, Envoy XFCC, Traefik,
-/// RFC 9440; one per line, optionally prefixed by the header name) into
-/// `{format, header, certificates}`, the certificates as DER (`Uint8Array`), leaf first.
+/// Decodes forwarded-certificate header values into `{format, header, certificates}`, the
+/// certificates as DER (`Uint8Array`), leaf first.
+///
+/// With `format` (`nginx`, `aws-alb`, `envoy-xfcc`, `traefik`, `rfc9440`) the value is one
+/// header's value in that convention, decoded by the core's `decode_forwarded`: nothing is
+/// detected, no `Name:` prefix is stripped, an XFCC value must hold one element. Without it,
+/// the input is one value per line, each optionally prefixed by its header name, and each
+/// line's convention is detected (`parse_forwarded`): for people pasting headers, not for
+/// servers, which know what their proxy sends.
 #[wasm_bindgen(js_name = decodeForwarded)]
-pub fn decode_forwarded(value: &str) -> Result<JsValue, JsValue> {
-    let forwarded = certgate::parse_forwarded(value, &Limits::default()).map_err(|r| to_js(&r, &[]))?;
+pub fn decode_forwarded(value: JsValue, format: JsValue) -> Result<JsValue, JsValue> {
+    if format.is_undefined() || format.is_null() {
+        let value = header_value(&value).map_err(|r| to_js(&r, &[]))?;
+        let forwarded = certgate::parse_forwarded(&value, &Limits::default()).map_err(|r| to_js(&r, &[]))?;
+        return Ok(forwarded_result(forwarded.format, forwarded.header.as_deref(), &forwarded.certificates));
+    }
+    forwarded(&value, &format, &Limits::default())
+}
+
+/// The names `decodeForwarded` and `Verifier.decodeForwarded` take for `format`.
+#[wasm_bindgen(js_name = forwardedFormats)]
+pub fn forwarded_formats() -> Array {
+    FORWARDED_FORMATS.iter().map(|f| JsValue::from_str(f.as_str())).collect()
+}
+
+/// One header value in the named `format`, decoded within `limits`: `{format, header: null,
+/// certificates}`. Throws `INVALID_CONFIG` for a `format` that names no convention.
+pub(crate) fn forwarded(value: &JsValue, format: &JsValue, limits: &Limits) -> Result<JsValue, JsValue> {
+    let format = forwarded_format(format).map_err(|r| to_js(&r, &[]))?;
+    let value = header_value(value).map_err(|r| to_js(&r, &[]))?;
+    let certificates = certgate::decode_forwarded(format, &value, limits).map_err(|r| to_js(&r, &[]))?;
+    Ok(forwarded_result(format, None, &certificates))
+}
+
+/// Every convention the core decodes, in the order the docs list them.
+const FORWARDED_FORMATS: [ForwardedFormat; 5] = [
+    ForwardedFormat::Nginx,
+    ForwardedFormat::AwsAlb,
+    ForwardedFormat::EnvoyXfcc,
+    ForwardedFormat::Traefik,
+    ForwardedFormat::Rfc9440,
+];
+
+fn forwarded_format(value: &JsValue) -> Result<ForwardedFormat, Rejection> {
+    let name = value.as_string();
+    FORWARDED_FORMATS
+        .iter()
+        .copied()
+        .find(|f| name.as_deref() == Some(f.as_str()))
+        .ok_or_else(|| {
+            let known: Vec<&str> = FORWARDED_FORMATS.iter().map(|f| f.as_str()).collect();
+            match name {
+                Some(name) => config(alloc::format!("unknown forwarded format `{name}`; known: {}", known.join(", "))),
+                None => config(alloc::format!("the forwarded format must be a string: {}", known.join(", "))),
+            }
+        })
+}
+
+fn header_value(value: &JsValue) -> Result<String, Rejection> {
+    value.as_string().ok_or_else(|| config("the forwarded header value must be a string"))
+}
+
+fn forwarded_result(format: ForwardedFormat, header: Option<&str>, certificates: &[CertificateDer<'_>]) -> JsValue {
     let out = js_sys::Object::new();
-    crate::error::set(&out, "format", &JsValue::from_str(forwarded.format.as_str()));
-    crate::error::set(&out, "header", &forwarded.header.as_deref().map_or(JsValue::NULL, JsValue::from_str));
-    let certificates: Array = forwarded
-        .certificates
+    crate::error::set(&out, "format", &JsValue::from_str(format.as_str()));
+    crate::error::set(&out, "header", &header.map_or(JsValue::NULL, JsValue::from_str));
+    let certificates: Array = certificates
         .iter()
         .map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_ref())))
         .collect();
     crate::error::set(&out, "certificates", &certificates);
-    Ok(out.into())
+    out.into()
 }
 
 /// The routes of a TOML policy document, in order: `{name, methods, path}` each, `name`

@@ -307,6 +307,16 @@ impl JsVerifier {
     pub fn explain_anonymous(&self, method: &str, path: &str) -> Result<JsValue, JsValue> {
         serialize(&self.policy.explain(None, method, path))
     }
+
+    /// Decodes one forwarded-certificate header value in the named `format` within this
+    /// verifier's chain limits, as the native server does for a `source = "forwarded"`
+    /// listener: `{format, header: null, certificates}` to pass to `verify`. The format is
+    /// required: a server knows what its proxy sends, and detecting it would let a client's
+    /// own header in another convention be read.
+    #[wasm_bindgen(js_name = decodeForwarded)]
+    pub fn decode_forwarded(&self, value: JsValue, format: JsValue) -> Result<JsValue, JsValue> {
+        decode::forwarded(&value, &format, &self.inner.config().limits)
+    }
 }
 
 impl JsVerifier {

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import {
-  createVerifier, inspect, inspectAll, codes, isCertgateError, provider,
-  type CertgateError, type Decision, type Inspection, type VerifyResult,
+  createVerifier, inspect, inspectAll, codes, isCertgateError, provider, decodeForwarded, forwardedFormats,
+  type CertgateError, type Decision, type ForwardedFormat, type Inspection, type VerifyResult,
 } from 'certgate';
 
 const verifier = createVerifier({
@@ -42,6 +42,14 @@ try {
     console.log(e.code, status, index, e.details.certificate?.sha256);
   }
 }
+
+const format: ForwardedFormat = forwardedFormats()[0];
+const forwarded: Uint8Array[] = verifier.decodeForwarded('-----BEGIN%20CERTIFICATE-----%0A…', 'nginx').certificates;
+const detected: string | null = decodeForwarded('Client-Cert: :MII…:').header;
+verifier.verify(decodeForwarded(':MII…:', 'rfc9440').certificates);
+// @ts-expect-error an unknown forwarded format
+decodeForwarded('x', 'haproxy');
+console.log(format, forwarded, detected);
 
 const all: Inspection[] = inspectAll(readFileSync('bundle.pem'), { time: 0 });
 const one: string = inspect(readFileSync('alice.pem')).fingerprints.sha256;
