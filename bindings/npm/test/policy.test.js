@@ -66,6 +66,12 @@ for (const build of BUILDS) {
       assert.deepEqual(anonymousRoot.verify(fixture('alice.pem'), AT).roles, ['user']);
     });
 
+    it('gives the same roles as a decision and an explanation for the same client', () => {
+      assert.deepEqual(alice.roles, verifier.authorize(alice, 'GET', '/customer/1').roles);
+      assert.deepEqual(alice.roles, verifier.explain(alice, 'GET', '/admin/x').roles);
+      assert.deepEqual(other.roles, verifier.explain(other, 'GET', '/whoami').roles);
+    });
+
     it('authorizes per route: anonymous, authenticated, roles, require, deny', () => {
       assert.deepEqual(verifier.authorize(alice, 'GET', '/customer/1'), {
         rule: 'routes[2]',

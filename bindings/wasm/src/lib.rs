@@ -390,10 +390,7 @@ impl VerifyResult {
     #[wasm_bindgen(getter)]
     pub fn roles(&self) -> Result<Vec<String>, JsValue> {
         let identity = self.identity().map_err(|e| to_js(&e, self.verified.path()))?;
-        // The explanation of a refused request lists the identity's roles from the roles table
-        // and the grants, whatever the routes say; `/..` is refused before any route is tried
-        // (the policy's path rule), so no route's `require` or access level enters into it.
-        Ok(self.policy.explain(Some(identity), "GET", "/..").roles)
+        Ok(self.policy.roles(identity))
     }
 
     /// Inspection records of the whole verified path, leaf first.
