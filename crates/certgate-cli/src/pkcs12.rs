@@ -158,18 +158,47 @@ pub struct CertBag {
 
 /// Opens a PKCS#12 file with its password. Every bag is read (p12-keystore's raw archive,
 /// not its strict import policy, which drops certificates without Java's attribute).
+///
+/// **Before the password is tried, the structure is read for the work it asks for** (see
+/// [`check_work`]): a hostile file cannot make certgate spend minutes deriving keys. Errors
+/// start with a stable code: `PKCS12_WRONG_PASSWORD`, `MALFORMED_PKCS12` or
+/// `UNSUPPORTED_PKCS12`, the codes the npm package's `readPkcs12` throws.
 pub fn read(data: &[u8], password: &str) -> Result<Contents, Error> {
+    check_work(data)?;
     let archive = Pkcs12Archive::from_pkcs12(data, password).map_err(|e| match e {
-        p12_keystore::error::Error::MacError(_) => {
-            fail!("wrong password: the PKCS#12 integrity check (MAC) fails")
-        }
+        p12_keystore::error::Error::MacError(_) => refuse(
+            WRONG_PASSWORD,
+            "wrong password: the PKCS#12 integrity check (MAC) fails with the password given",
+        ),
         p12_keystore::error::Error::Pkcs5Error(_) | p12_keystore::error::Error::UnpadError => {
-            fail!("wrong password: the PKCS#12 contents do not decrypt")
+            refuse(
+                WRONG_PASSWORD,
+                "wrong password: the PKCS#12 contents do not decrypt with the password given",
+            )
         }
-        p12_keystore::error::Error::DerError(_) | p12_keystore::error::Error::InvalidVersion => {
-            fail!("not a PKCS#12 file (or a damaged one): {e}")
-        }
-        other => fail!("cannot read the PKCS#12 file: {other}"),
+        p12_keystore::error::Error::DerError(_)
+        | p12_keystore::error::Error::InvalidVersion
+        | p12_keystore::error::Error::InvalidData
+        | p12_keystore::error::Error::InvalidLength => refuse(
+            MALFORMED,
+            format!("not a PKCS#12 file (or a damaged one): {e}"),
+        ),
+        // Only for what check_work cannot see before decryption: a key inside an encrypted
+        // container (p12-keystore's own ceiling is the same million iterations).
+        p12_keystore::error::Error::InvalidParameters => refuse(
+            UNSUPPORTED,
+            format!(
+                "a key inside the PKCS#12 file asks for key-derivation parameters that are \
+                 missing or beyond the limits (at most {MAX_ITERATIONS} iterations)"
+            ),
+        ),
+        p12_keystore::error::Error::UnsupportedEncryptionScheme
+        | p12_keystore::error::Error::UnsupportedMacAlgorithm
+        | p12_keystore::error::Error::UnsupportedContentType => refuse(
+            UNSUPPORTED,
+            format!("the PKCS#12 file uses something certgate does not read: {e}"),
+        ),
+        other => refuse(MALFORMED, format!("cannot read the PKCS#12 file: {other}")),
     })?;
     Ok(Contents {
         keys: archive
@@ -239,6 +268,208 @@ impl Contents {
     }
 }
 
+/// Stable codes that start a PKCS#12 read failure's message (the npm package's `readPkcs12`
+/// throws the same): the password does not open the file; the file is not PKCS#12 DER (or is
+/// truncated); the file asks for an algorithm certgate does not read or for more work than
+/// the limits below.
+pub const WRONG_PASSWORD: &str = "PKCS12_WRONG_PASSWORD";
+/// See [`WRONG_PASSWORD`].
+pub const MALFORMED: &str = "MALFORMED_PKCS12";
+/// See [`WRONG_PASSWORD`].
+pub const UNSUPPORTED: &str = "UNSUPPORTED_PKCS12";
+
+/// Most key-derivation iterations of one step (the MAC, a container, a key): 1,000,000,
+/// p12-keystore's own ceiling, which it enforces only after parsing with an unexplained
+/// "Invalid parameters". OpenSSL 3 writes 2,048, Java 10,000, Windows 2,000; a million
+/// PBKDF2-HMAC-SHA256 rounds take about half a second.
+pub const MAX_ITERATIONS: u64 = 1_000_000;
+/// Most key-derivation iterations of all steps together: ten steps at the ceiling, a few
+/// seconds. A key store with a hundred keys at Java's 10,000 is a tenth of it.
+pub const MAX_TOTAL_ITERATIONS: u64 = 10 * MAX_ITERATIONS;
+/// Largest scrypt cost accepted: N ≤ 2^17, r ≤ 8, p = 1 (128 MiB), as the npm package.
+const MAX_SCRYPT_COST: u64 = 1 << 17;
+
+fn refuse(code: &str, message: impl std::fmt::Display) -> Error {
+    fail!("{code}: {message}")
+}
+
+/// Reads the structure of a PKCS#12 file (no password needed) for the work its decryption
+/// asks for, and refuses, with [`UNSUPPORTED`], an iteration count outside 1 to
+/// [`MAX_ITERATIONS`] (or a total over [`MAX_TOTAL_ITERATIONS`]), scrypt beyond its limits, and
+/// a MAC digest, key derivation or cipher p12-keystore cannot decrypt (which it would report
+/// as a wrong password). Keys inside encrypted containers are only visible after decryption;
+/// p12-keystore holds them to the same per-step ceiling.
+pub fn check_work(data: &[u8]) -> Result<(), Error> {
+    use der::asn1::OctetString;
+    use der::{Decode, Encode};
+    let bad = |e: der::Error| {
+        refuse(
+            MALFORMED,
+            format!("not a PKCS#12 file (or a damaged one): {e}"),
+        )
+    };
+    let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(bad)?;
+    let mut total = 0;
+    if let Some(mac) = &pfx.mac_data {
+        let oid = mac.mac.algorithm.oid.to_string();
+        if digest_name(&oid) == "unknown" {
+            return Err(refuse(
+                UNSUPPORTED,
+                format!("the MAC uses digest {oid}; certgate reads SHA-1 and SHA-2 MACs"),
+            ));
+        }
+        iterations(i64::from(mac.iterations), "the MAC", &mut total)?;
+    }
+    if pfx.auth_safe.content_type != ID_DATA {
+        return Err(refuse(
+            UNSUPPORTED,
+            "the PKCS#12 file is signed with public keys, which certgate does not read",
+        ));
+    }
+    let safes =
+        OctetString::from_der(&pfx.auth_safe.content.to_der().map_err(bad)?).map_err(bad)?;
+    let safes = pkcs12::AuthenticatedSafe::from_der(safes.as_bytes()).map_err(bad)?;
+    for safe in safes {
+        let content = safe.content.to_der().map_err(bad)?;
+        if safe.content_type == ID_ENCRYPTED_DATA {
+            let encrypted =
+                pkcs12::cms::encrypted_data::EncryptedData::from_der(&content).map_err(bad)?;
+            let alg = encrypted
+                .enc_content_info
+                .content_enc_alg
+                .to_der()
+                .map_err(bad)?;
+            scheme_work(&alg, "a certificate container", &mut total)?;
+        } else if safe.content_type == ID_DATA {
+            let bags = OctetString::from_der(&content).map_err(bad)?;
+            let bags = pkcs12::safe_bag::SafeContents::from_der(bags.as_bytes()).map_err(bad)?;
+            for bag in bags {
+                if bag.bag_id == pkcs12::PKCS_12_PKCS8_KEY_BAG_OID {
+                    // bagValue is [0] EXPLICIT (RFC 7292 §4.2).
+                    type Shrouded = pkcs12::pbe_params::EncryptedPrivateKeyInfo;
+                    let key = der::asn1::ContextSpecific::<Shrouded>::from_der(&bag.bag_value)
+                        .map_err(bad)?;
+                    let alg = key.value.encryption_algorithm.to_der().map_err(bad)?;
+                    scheme_work(&alg, "a private key", &mut total)?;
+                }
+            }
+        } else {
+            return Err(refuse(
+                UNSUPPORTED,
+                format!(
+                    "a container of the PKCS#12 file has content type {}, which certgate does \
+                     not read (only password-protected data)",
+                    safe.content_type
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The work of one password-based encryption scheme, and whether p12-keystore decrypts it:
+/// PBES2 with PBKDF2-HMAC-SHA-2 or scrypt and AES or 3DES, or the PKCS#12 PBEs with 3DES and
+/// 40-bit RC2 (RFC 7292 appendix C).
+fn scheme_work(alg: &[u8], what: &str, total: &mut u64) -> Result<(), Error> {
+    use der::Decode;
+    use pkcs8::pkcs5::{self, pbes2};
+    let unsupported = |how: String| {
+        refuse(
+            UNSUPPORTED,
+            format!("{what} is encrypted with {how}, which certgate does not read; re-export the file with AES-256-CBC"),
+        )
+    };
+    match pkcs5::EncryptionScheme::from_der(alg) {
+        Ok(pkcs5::EncryptionScheme::Pbes2(params)) => {
+            match params.encryption {
+                pbes2::EncryptionScheme::Aes128Cbc { .. }
+                | pbes2::EncryptionScheme::Aes192Cbc { .. }
+                | pbes2::EncryptionScheme::Aes256Cbc { .. }
+                | pbes2::EncryptionScheme::Aes128Gcm { .. }
+                | pbes2::EncryptionScheme::Aes256Gcm { .. }
+                | pbes2::EncryptionScheme::DesEde3Cbc { .. } => {}
+                _ => return Err(unsupported("PBES2 and single DES".into())),
+            }
+            match &params.kdf {
+                pbes2::Kdf::Pbkdf2(p) => match p.prf {
+                    pbes2::Pbkdf2Prf::HmacWithSha224
+                    | pbes2::Pbkdf2Prf::HmacWithSha256
+                    | pbes2::Pbkdf2Prf::HmacWithSha384
+                    | pbes2::Pbkdf2Prf::HmacWithSha512 => {
+                        iterations(i64::from(p.iteration_count), what, total)
+                    }
+                    _ => Err(unsupported("PBES2 and PBKDF2-HMAC-SHA1".into())),
+                },
+                pbes2::Kdf::Scrypt(p) => {
+                    if p.cost_parameter > MAX_SCRYPT_COST
+                        || p.block_size > 8
+                        || p.parallelization > 1
+                    {
+                        return Err(refuse(
+                            UNSUPPORTED,
+                            format!(
+                                "{what} asks for scrypt N={} r={} p={}; certgate accepts N up to \
+                                 2^17, r up to 8 and p = 1",
+                                p.cost_parameter, p.block_size, p.parallelization
+                            ),
+                        ));
+                    }
+                    Ok(())
+                }
+                _ => Err(unsupported("PBES2 and an unknown key derivation".into())),
+            }
+        }
+        Ok(pkcs5::EncryptionScheme::Pbes1(_)) => Err(unsupported("PBES1 (PKCS#5 v1.5)".into())),
+        Ok(_) => Err(unsupported("an unknown PBES2 scheme".into())),
+        Err(_) => {
+            let Ok(parsed) = pkcs8::spki::AlgorithmIdentifierOwned::from_der(alg) else {
+                return Err(refuse(
+                    MALFORMED,
+                    format!("{what} has an unreadable encryption algorithm"),
+                ));
+            };
+            match parsed.oid.to_string().as_str() {
+                "1.2.840.113549.1.12.1.3" | "1.2.840.113549.1.12.1.6" => {}
+                _ => return Err(unsupported(legacy_pbe_name(alg))),
+            }
+            let params = parsed
+                .parameters
+                .and_then(|p| p.decode_as::<pkcs12::pbe_params::Pkcs12PbeParams>().ok())
+                .ok_or_else(|| {
+                    refuse(
+                        MALFORMED,
+                        format!("{what} has unreadable encryption parameters"),
+                    )
+                })?;
+            iterations(i64::from(params.iterations), what, total)
+        }
+    }
+}
+
+/// Counts one step's iterations against [`MAX_ITERATIONS`] and [`MAX_TOTAL_ITERATIONS`].
+fn iterations(count: i64, what: &str, total: &mut u64) -> Result<(), Error> {
+    if count < 1 || count as u64 > MAX_ITERATIONS {
+        return Err(refuse(
+            UNSUPPORTED,
+            format!(
+                "{what} asks for {count} key-derivation iterations; certgate accepts 1 to \
+                 {MAX_ITERATIONS} (OpenSSL writes 2048, Java 10000)"
+            ),
+        ));
+    }
+    *total += count as u64;
+    if *total > MAX_TOTAL_ITERATIONS {
+        return Err(refuse(
+            UNSUPPORTED,
+            format!(
+                "the PKCS#12 file asks for more than {MAX_TOTAL_ITERATIONS} key-derivation \
+                 iterations in all, more than certgate accepts"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// How a PKCS#12 file is protected, read from its structure alone (no password needed):
 /// what `openssl pkcs12 -info` reports, and what old Java, macOS and Windows releases choke on.
 #[derive(Debug, Default, serde::Serialize)]
@@ -261,7 +492,12 @@ const ID_ENCRYPTED_DATA: der::oid::ObjectIdentifier =
 pub fn protection(data: &[u8]) -> Result<ProtectionInfo, Error> {
     use der::asn1::OctetString;
     use der::{Decode, Encode};
-    let bad = |e: der::Error| fail!("not a PKCS#12 file (or a damaged one): {e}");
+    let bad = |e: der::Error| {
+        refuse(
+            MALFORMED,
+            format!("not a PKCS#12 file (or a damaged one): {e}"),
+        )
+    };
     let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(bad)?;
     let mut info = ProtectionInfo {
         mac: pfx.mac_data.as_ref().map(|m| {
@@ -274,8 +510,9 @@ pub fn protection(data: &[u8]) -> Result<ProtectionInfo, Error> {
         ..ProtectionInfo::default()
     };
     if pfx.auth_safe.content_type != ID_DATA {
-        return Err(fail!(
-            "the PKCS#12 file is signed with public keys, which certgate does not read"
+        return Err(refuse(
+            UNSUPPORTED,
+            "the PKCS#12 file is signed with public keys, which certgate does not read",
         ));
     }
     let safes =

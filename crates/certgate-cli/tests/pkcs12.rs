@@ -410,7 +410,10 @@ fn wrong_password_fails_cleanly_and_writes_nothing() {
         let out = dir.certgate_env(args, &[("CERTGATE_PASSWORD", "wrong password")]);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("wrong password"), "{stderr}");
+        assert!(
+            stderr.contains("PKCS12_WRONG_PASSWORD: wrong password"),
+            "{stderr}"
+        );
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
         assert!(out.stdout.is_empty());
     }
@@ -459,4 +462,206 @@ fn wrong_password_fails_cleanly_and_writes_nothing() {
         "x",
     ]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// alice's key and chain as openssl 3 exports them (PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC,
+/// HMAC-SHA256 MAC) with 100,000 iterations everywhere: the DER INTEGER 02 03 01 86 A0, which
+/// the tests below rewrite in place. Returns the file's bytes.
+fn openssl_p12_with_100000_iterations(dir: &Dir) -> Vec<u8> {
+    dir.two_tier_ca();
+    dir.client("alice", &[]);
+    dir.openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "alice.key",
+        "-in",
+        "alice.pem",
+        "-certfile",
+        "int.pem",
+        "-iter",
+        "100000",
+        "-passout",
+        &format!("pass:{PASSWORD}"),
+        "-out",
+        "base.p12",
+    ]);
+    std::fs::read(dir.join("base.p12")).expect("base.p12")
+}
+
+/// Where `needle` occurs in `haystack`.
+fn positions(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+    haystack
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Runs `convert from-p12` and `inspect` on `file` with the right password; both must fail
+/// with one line holding every piece of `expected`, write nothing and print nothing.
+fn assert_refused(dir: &Dir, file: &str, expected: &[&str]) {
+    for args in [
+        &[
+            "convert",
+            "from-p12",
+            file,
+            "--key-out",
+            "k.pem",
+            "--cert-out",
+            "c.pem",
+        ][..],
+        &["inspect", file][..],
+    ] {
+        let out = dir.certgate_env(args, &[("CERTGATE_PASSWORD", PASSWORD)]);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        for piece in expected {
+            assert!(
+                stderr.contains(piece),
+                "{args:?}: `{piece}` missing in {stderr}"
+            );
+        }
+        assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out));
+        assert!(!dir.join("k.pem").exists() && !dir.join("c.pem").exists());
+    }
+}
+
+#[test]
+fn a_huge_iteration_count_is_refused_by_name_before_any_derivation() {
+    let dir = Dir::new();
+    let base = openssl_p12_with_100000_iterations(&dir);
+    // The unchanged file opens: the rewrites below are all that differs.
+    let out = dir.certgate_env(&["inspect", "base.p12"], &[("CERTGATE_PASSWORD", PASSWORD)]);
+    common::assert_success(&out, "inspect base.p12");
+    let at = positions(&base, &[0x02, 0x03, 0x01, 0x86, 0xA0]);
+    // The certificate container's PBKDF2, the key's PBKDF2, the MAC, in file order.
+    assert_eq!(
+        at.len(),
+        3,
+        "three iteration counts in openssl's file: {at:?}"
+    );
+    for (i, what) in ["a certificate container", "a private key", "the MAC"]
+        .into_iter()
+        .enumerate()
+    {
+        // 0x7FFFFF = 8,388,607 iterations: minutes of PBKDF2, and p12-keystore's "Invalid
+        // parameters" before this check existed.
+        let mut hostile = base.clone();
+        hostile[at[i] + 2..at[i] + 5].copy_from_slice(&[0x7F, 0xFF, 0xFF]);
+        std::fs::write(dir.join("hostile.p12"), &hostile).expect("write");
+        assert_refused(
+            &dir,
+            "hostile.p12",
+            &[
+                "UNSUPPORTED_PKCS12",
+                &format!("{what} asks for 8388607 key-derivation iterations"),
+                "accepts 1 to 1000000",
+            ],
+        );
+    }
+    // A negative count (0x800000, the same three bytes) is no derivation at all.
+    let mut negative = base.clone();
+    negative[at[2] + 2..at[2] + 5].copy_from_slice(&[0x80, 0x00, 0x00]);
+    std::fs::write(dir.join("negative.p12"), &negative).expect("write");
+    assert_refused(
+        &dir,
+        "negative.p12",
+        &[
+            "UNSUPPORTED_PKCS12",
+            "the MAC asks for -8388608 key-derivation iterations",
+        ],
+    );
+}
+
+#[test]
+fn truncated_and_foreign_files_are_malformed_pkcs12() {
+    let dir = Dir::new();
+    let base = openssl_p12_with_100000_iterations(&dir);
+    std::fs::write(dir.join("truncated.p12"), &base[..base.len() / 2]).expect("write");
+    let out = dir.certgate_env(
+        &[
+            "convert",
+            "from-p12",
+            "truncated.p12",
+            "--key-out",
+            "k.pem",
+            "--cert-out",
+            "c.pem",
+        ],
+        &[("CERTGATE_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("MALFORMED_PKCS12: not a PKCS#12 file (or a damaged one)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(!dir.join("k.pem").exists() && !dir.join("c.pem").exists());
+    // A certificate's DER is DER, but no PKCS#12 file.
+    dir.openssl(&[
+        "x509",
+        "-in",
+        "alice.pem",
+        "-outform",
+        "DER",
+        "-out",
+        "alice.der",
+    ]);
+    let out = dir.certgate_env(
+        &[
+            "convert",
+            "from-p12",
+            "alice.der",
+            "--key-out",
+            "k.pem",
+            "--cert-out",
+            "c.pem",
+        ],
+        &[("CERTGATE_PASSWORD", PASSWORD)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("MALFORMED_PKCS12"), "{}", text(&out));
+}
+
+#[test]
+fn algorithms_certgate_cannot_decrypt_are_named_not_blamed_on_the_password() {
+    let dir = Dir::new();
+    let base = openssl_p12_with_100000_iterations(&dir);
+    // hmacWithSHA256 (1.2.840.113549.2.9) as the PBKDF2 PRF of the certificate container
+    // becomes hmacWithSHA1 (…2.7), which this build's PBES2 lacks: it used to read as a
+    // wrong password.
+    let prf = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x02, 0x09];
+    let at = positions(&base, &prf);
+    assert_eq!(at.len(), 2, "the container's and the key's PRF: {at:?}");
+    let mut sha1 = base.clone();
+    sha1[at[0] + 7] = 0x07;
+    std::fs::write(dir.join("sha1.p12"), &sha1).expect("write");
+    assert_refused(
+        &dir,
+        "sha1.p12",
+        &[
+            "UNSUPPORTED_PKCS12",
+            "a certificate container is encrypted with PBES2 and PBKDF2-HMAC-SHA1",
+        ],
+    );
+    // The MAC's SHA-256 (2.16.840.1.101.3.4.2.1) becomes SHA3-256 (…2.8); it used to read as
+    // an unsupported encryption scheme.
+    let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+    let at = positions(&base, &sha256);
+    assert_eq!(at.len(), 1, "the MAC's digest: {at:?}");
+    let mut sha3 = base.clone();
+    sha3[at[0] + 8] = 0x08;
+    std::fs::write(dir.join("sha3.p12"), &sha3).expect("write");
+    assert_refused(
+        &dir,
+        "sha3.p12",
+        &[
+            "UNSUPPORTED_PKCS12",
+            "the MAC uses digest 2.16.840.1.101.3.4.2.8",
+        ],
+    );
 }
