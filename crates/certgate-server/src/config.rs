@@ -92,6 +92,27 @@ pub struct Listener {
     /// 401/403 with `X-Certgate-Code`.
     #[serde(default)]
     pub auth_request: bool,
+    /// Per-route certificate sources (`[[listeners.routes]]`): the longest matching path
+    /// prefix chooses; other paths use the listener's `source`.
+    #[serde(default)]
+    pub routes: Vec<RouteSource>,
+}
+
+/// One `[[listeners.routes]]` entry: the certificate source for requests under a path.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSource {
+    /// A path prefix matched by whole segments: `/api` matches `/api` and `/api/x`, not
+    /// `/apix`; `/` matches everything.
+    pub path: String,
+    /// `"tls"` or `"forwarded"`.
+    pub source: Source,
+    /// The header's convention for this route; defaults to the listener's `format`.
+    #[serde(default, with = "format")]
+    pub format: Option<certgate::ForwardedFormat>,
+    /// The header name for this route; defaults to the listener's `header`, then per format.
+    #[serde(default)]
+    pub header: Option<String>,
 }
 
 /// Where a listener takes a request's client certificate from.
@@ -271,50 +292,85 @@ impl Config {
 }
 
 impl Listener {
+    /// Whether any request on this listener may take its certificate from a header.
+    pub fn forwards(&self) -> bool {
+        self.source == Source::Forwarded
+            || self.routes.iter().any(|r| r.source == Source::Forwarded)
+    }
+
     fn check(&self) -> Result<(), String> {
-        match self.source {
-            Source::Tls => {
-                if !self.tls {
-                    return Err("`source = \"tls\"` needs `tls = true`".into());
-                }
-                let forwarded_keys = self.format.is_some()
-                    || self.header.is_some()
-                    || !self.trusted_proxies.is_empty()
-                    || !self.proxy_certificates.is_empty()
-                    || !self.intermediates.is_empty();
-                if forwarded_keys {
-                    return Err(
-                        "`format`, `header`, `trusted_proxies`, `proxy_certificates` and \
-                         `intermediates` apply to `source = \"forwarded\"` only"
-                            .into(),
-                    );
-                }
+        let tls_somewhere =
+            self.source == Source::Tls || self.routes.iter().any(|r| r.source == Source::Tls);
+        if tls_somewhere && !self.tls {
+            return Err("`source = \"tls\"` needs `tls = true`".into());
+        }
+        for (i, route) in self.routes.iter().enumerate() {
+            let at = |e: String| format!("routes[{i}] ({}): {e}", route.path);
+            if !route.path.starts_with('/') {
+                return Err(at("`path` must start with `/`".into()));
             }
-            Source::Forwarded => {
-                if self.format.is_none() {
-                    return Err("`source = \"forwarded\"` needs `format` (nginx, aws-alb, \
-                         envoy-xfcc, traefik or rfc9440)"
-                        .into());
-                }
-                if self.trusted_proxies.is_empty() && self.proxy_certificates.is_empty() {
-                    return Err("a forwarded header needs `trusted_proxies` or \
-                         `proxy_certificates`: otherwise anyone could send it"
-                        .into());
-                }
-                if !self.tls && !self.proxy_certificates.is_empty() {
-                    return Err("`proxy_certificates` needs `tls = true`".into());
-                }
-                for range in &self.trusted_proxies {
-                    crate::forward::Cidr::parse(range)?;
-                }
-                if let Some(header) = &self.header {
-                    hyper::header::HeaderName::from_bytes(header.as_bytes())
-                        .map_err(|_| format!("`header = {header:?}` is not a header name"))?;
-                }
+            if self.routes[..i].iter().any(|r| r.path == route.path) {
+                return Err(at("the same `path` appears twice".into()));
             }
+            match route.source {
+                Source::Tls if route.format.is_some() || route.header.is_some() => {
+                    return Err(at(
+                        "`format` and `header` apply to `source = \"forwarded\"` only".into(),
+                    ));
+                }
+                Source::Forwarded if route.format.or(self.format).is_none() => {
+                    return Err(at(
+                        "`source = \"forwarded\"` needs `format` here or on the listener".into(),
+                    ));
+                }
+                _ => {}
+            }
+            if let Some(header) = &route.header {
+                check_header(header).map_err(at)?;
+            }
+        }
+        if !self.forwards() {
+            let forwarded_keys = self.format.is_some()
+                || self.header.is_some()
+                || !self.trusted_proxies.is_empty()
+                || !self.proxy_certificates.is_empty()
+                || !self.intermediates.is_empty();
+            if forwarded_keys {
+                return Err(
+                    "`format`, `header`, `trusted_proxies`, `proxy_certificates` and \
+                     `intermediates` apply to `source = \"forwarded\"` only"
+                        .into(),
+                );
+            }
+            return Ok(());
+        }
+        if self.source == Source::Forwarded && self.format.is_none() {
+            return Err("`source = \"forwarded\"` needs `format` (nginx, aws-alb, \
+                 envoy-xfcc, traefik or rfc9440)"
+                .into());
+        }
+        if self.trusted_proxies.is_empty() && self.proxy_certificates.is_empty() {
+            return Err("a forwarded header needs `trusted_proxies` or \
+                 `proxy_certificates`: otherwise anyone could send it"
+                .into());
+        }
+        if !self.tls && !self.proxy_certificates.is_empty() {
+            return Err("`proxy_certificates` needs `tls = true`".into());
+        }
+        for range in &self.trusted_proxies {
+            crate::forward::Cidr::parse(range)?;
+        }
+        if let Some(header) = &self.header {
+            check_header(header)?;
         }
         Ok(())
     }
+}
+
+fn check_header(header: &str) -> Result<(), String> {
+    hyper::header::HeaderName::from_bytes(header.as_bytes())
+        .map(|_| ())
+        .map_err(|_| format!("`header = {header:?}` is not a header name"))
 }
 
 fn default_versions() -> Vec<TlsVersion> {

@@ -33,20 +33,32 @@ const KNOWN_HEADERS: [&str; 7] = [
 /// The RFC 9440 chain header, read beside `Client-Cert`.
 const RFC9440_CHAIN: &str = "client-cert-chain";
 
-/// Where one listener's requests take their client certificate from.
+/// Where one listener's requests take their client certificate from: the listener's
+/// `source`, and per-route sources (`[[listeners.routes]]`) by longest path prefix.
 #[derive(Debug)]
-pub enum CertificateSource {
-    /// The TLS handshake's certificates.
-    Tls,
-    /// A header from a trusted proxy.
-    Forwarded(Forwarding),
+pub struct CertificateSource {
+    default: Way,
+    /// Path prefixes and their sources, longest first.
+    routes: Vec<(String, Way)>,
+    /// The trusted-proxy rules; `None` when no route forwards.
+    forwarding: Option<Forwarding>,
 }
 
-/// A forwarded-header source, loaded from a `[[listeners]]` entry.
+/// One route's source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Way {
+    /// The TLS handshake's certificates.
+    Tls,
+    /// A header in a format, from a trusted proxy.
+    Header {
+        format: ForwardedFormat,
+        header: HeaderName,
+    },
+}
+
+/// The rules a forwarded header must pass, loaded from a `[[listeners]]` entry.
 #[derive(Debug)]
-pub struct Forwarding {
-    format: ForwardedFormat,
-    header: HeaderName,
+struct Forwarding {
     trusted: Vec<Cidr>,
     /// The proxies' own certificates (DER); empty when not required.
     proxies: Vec<CertificateDer<'static>>,
@@ -67,89 +79,138 @@ pub enum Presented {
 }
 
 impl CertificateSource {
-    /// Loads a listener's source: its proxy certificates and intermediates are read now.
-    pub fn load(listener: &Listener) -> Result<Self, String> {
-        if listener.source == Source::Tls {
-            return Ok(Self::Tls);
+    /// The main listener's: the handshake, for every route.
+    pub fn tls() -> Self {
+        Self {
+            default: Way::Tls,
+            routes: Vec::new(),
+            forwarding: None,
         }
-        let format = listener
-            .format
-            .ok_or("`source = \"forwarded\"` needs `format`")?;
-        let name = listener
-            .header
-            .as_deref()
-            .unwrap_or_else(|| default_header(format));
-        let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("`header = {name:?}` is not a header name"))?;
-        let trusted = listener
-            .trusted_proxies
-            .iter()
-            .map(|r| Cidr::parse(r))
-            .collect::<Result<_, _>>()?;
-        let mut proxies = Vec::new();
-        for path in &listener.proxy_certificates {
-            proxies.extend(certificates(path, "proxy certificate")?);
-        }
-        let mut intermediates = Vec::new();
-        for path in &listener.intermediates {
-            intermediates.extend(certificates(path, "intermediate")?);
-        }
-        Ok(Self::Forwarded(Forwarding {
-            format,
-            header,
-            trusted,
-            proxies,
-            intermediates,
-        }))
     }
 
-    /// `tls` or `forwarded`, for the log.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Tls => "tls",
-            Self::Forwarded(_) => "forwarded",
+    /// Loads a listener's sources: its proxy certificates and intermediates are read now.
+    pub fn load(listener: &Listener) -> Result<Self, String> {
+        let way = |source: Source, format: Option<ForwardedFormat>, header: Option<&str>| {
+            if source == Source::Tls {
+                return Ok(Way::Tls);
+            }
+            let format = format
+                .or(listener.format)
+                .ok_or("`source = \"forwarded\"` needs `format`")?;
+            let name = header
+                .or(listener.header.as_deref())
+                .unwrap_or_else(|| default_header(format));
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("`header = {name:?}` is not a header name"))?;
+            Ok::<_, String>(Way::Header { format, header })
+        };
+        let default = way(listener.source, None, None)?;
+        let mut routes = Vec::new();
+        for route in &listener.routes {
+            let path = route.path.trim_end_matches('/');
+            routes.push((
+                path.to_owned(),
+                way(route.source, route.format, route.header.as_deref())?,
+            ));
         }
+        routes.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
+        let forwarding = if listener.forwards() {
+            let trusted = listener
+                .trusted_proxies
+                .iter()
+                .map(|r| Cidr::parse(r))
+                .collect::<Result<_, _>>()?;
+            let mut proxies = Vec::new();
+            for path in &listener.proxy_certificates {
+                proxies.extend(certificates(path, "proxy certificate")?);
+            }
+            let mut intermediates = Vec::new();
+            for path in &listener.intermediates {
+                intermediates.extend(certificates(path, "intermediate")?);
+            }
+            Some(Forwarding {
+                trusted,
+                proxies,
+                intermediates,
+            })
+        } else {
+            None
+        };
+        Ok(Self {
+            default,
+            routes,
+            forwarding,
+        })
+    }
+
+    /// `tls` or `forwarded`: the listener's own source, for its `listening` event.
+    pub fn name(&self) -> &'static str {
+        self.default.name()
+    }
+
+    /// `tls` or `forwarded`: the source of requests for `path`, for the request log.
+    pub fn name_for(&self, path: &str) -> &'static str {
+        self.way(path).name()
     }
 
     /// The proxies' certificates a TLS handshake must present (empty: none asked for).
     pub fn proxy_certificates(&self) -> &[CertificateDer<'static>] {
-        match self {
-            Self::Forwarded(f) => &f.proxies,
-            Self::Tls => &[],
-        }
+        self.forwarding.as_ref().map_or(&[], |f| &f.proxies)
     }
 
-    /// The certificate a request presents under this source's rules. `handshake` is what
-    /// the TLS connection presented: the proxy's certificate on a `forwarded` source.
+    /// The certificate a request for `path` presents under its source's rules. `handshake`
+    /// is what the TLS connection presented: the proxy's certificate when a proxy connects.
     pub fn presented(
         &self,
+        path: &str,
         headers: &HeaderMap,
         peer: SocketAddr,
         handshake: Option<&[CertificateDer<'static>]>,
         limits: &Limits,
     ) -> Presented {
-        match self {
-            Self::Tls => {
-                log_ignored(
-                    headers,
-                    peer,
-                    None,
-                    "this listener takes the certificate from TLS",
-                );
-                Presented::Handshake
-            }
-            Self::Forwarded(f) => {
-                if !f.trusts(peer.ip(), handshake) {
+        match (self.way(path), &self.forwarding) {
+            (Way::Header { format, header }, Some(forwarding)) => {
+                if !forwarding.trusts(peer.ip(), handshake) {
                     log_ignored(
                         headers,
                         peer,
-                        Some(&f.header),
+                        Some(header),
                         "the sender is not a trusted proxy",
                     );
                     return Presented::None;
                 }
-                f.presented(headers, limits)
+                forwarding.presented(*format, header, headers, limits)
             }
+            _ => {
+                log_ignored(
+                    headers,
+                    peer,
+                    None,
+                    "this route takes the certificate from TLS",
+                );
+                Presented::Handshake
+            }
+        }
+    }
+
+    /// The source for `path`: the longest route prefix that matches by whole segments.
+    fn way(&self, path: &str) -> &Way {
+        self.routes
+            .iter()
+            .find(|(prefix, _)| {
+                path.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                    rest.is_empty() || rest.starts_with('/') || prefix.is_empty()
+                })
+            })
+            .map_or(&self.default, |(_, way)| way)
+    }
+}
+
+impl Way {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Tls => "tls",
+            Self::Header { .. } => "forwarded",
         }
     }
 }
@@ -167,8 +228,14 @@ impl Forwarding {
         address_ok && certificate_ok
     }
 
-    fn presented(&self, headers: &HeaderMap, limits: &Limits) -> Presented {
-        let values: Vec<_> = headers.get_all(&self.header).iter().collect();
+    fn presented(
+        &self,
+        format: ForwardedFormat,
+        header: &HeaderName,
+        headers: &HeaderMap,
+        limits: &Limits,
+    ) -> Presented {
+        let values: Vec<_> = headers.get_all(header).iter().collect();
         let value = match values.as_slice() {
             [] => return Presented::None,
             [one] => *one,
@@ -178,8 +245,7 @@ impl Forwarding {
                     Code::MalformedPem,
                     None,
                     format!(
-                        "the {} header appears {} times; the proxy must replace it, not append",
-                        self.header,
+                        "the {header} header appears {} times; the proxy must replace it, not append",
                         more.len()
                     ),
                 ));
@@ -189,14 +255,14 @@ impl Forwarding {
             return Presented::Malformed(Rejection::new(
                 Code::MalformedPem,
                 None,
-                format!("the {} header is not ASCII", self.header),
+                format!("the {header} header is not ASCII"),
             ));
         };
         if text.trim().is_empty() {
             // nginx sends an empty `$ssl_client_escaped_cert` when the client sent none.
             return Presented::None;
         }
-        if self.format == ForwardedFormat::Rfc9440 {
+        if format == ForwardedFormat::Rfc9440 {
             // Client-Cert-Chain is a list; its field lines join with commas (RFC 9651 §3.1).
             let chain: Vec<&str> = headers
                 .get_all(RFC9440_CHAIN)
@@ -209,7 +275,7 @@ impl Forwarding {
                 text.push_str(&chain.join(", "));
             }
         }
-        match decode_forwarded(self.format, &text, limits) {
+        match decode_forwarded(format, &text, limits) {
             Ok(mut chain) => {
                 for intermediate in &self.intermediates {
                     if !chain.contains(intermediate) {
@@ -332,6 +398,47 @@ fn certificates(path: &Path, what: &str) -> Result<Vec<CertificateDer<'static>>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_choose_by_longest_segment_prefix() {
+        let listener: Listener = toml::from_str(
+            r#"
+listen = "127.0.0.1:0"
+source = "forwarded"
+format = "nginx"
+trusted_proxies = ["127.0.0.1"]
+[[routes]]
+path = "/health"
+source = "tls"
+[[routes]]
+path = "/api/"
+source = "forwarded"
+format = "envoy-xfcc"
+[[routes]]
+path = "/api/v2"
+source = "tls"
+"#,
+        )
+        .unwrap();
+        let source = CertificateSource::load(&listener).unwrap();
+        let header = |way: &Way| match way {
+            Way::Header { format, header } => Some((*format, header.as_str().to_owned())),
+            Way::Tls => None,
+        };
+        assert_eq!(source.way("/health"), &Way::Tls);
+        assert_eq!(source.way("/health/x"), &Way::Tls);
+        assert_eq!(source.name_for("/healthz"), "forwarded");
+        assert_eq!(
+            header(source.way("/api/customer/1")),
+            Some((ForwardedFormat::EnvoyXfcc, "x-forwarded-client-cert".into()))
+        );
+        assert_eq!(source.way("/api/v2/x"), &Way::Tls);
+        assert_eq!(
+            header(source.way("/apix")),
+            Some((ForwardedFormat::Nginx, "x-ssl-client-cert".into()))
+        );
+        assert_eq!(source.name(), "forwarded");
+    }
 
     #[test]
     fn ranges() {

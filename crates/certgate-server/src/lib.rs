@@ -58,7 +58,7 @@
 //! # Listeners behind a proxy
 //!
 //! `listen` is always a TLS listener whose client certificate comes from the handshake. Each
-//! `[[listeners]]` table adds one (fixed at start; SIGHUP does not change them):
+//! `[[listeners]]` table adds one (SIGHUP applies its settings, see Operation):
 //!
 //! | key | default | meaning |
 //! |---|---|---|
@@ -71,6 +71,14 @@
 //! | `proxy_certificates` | `[]` | PEM files of the proxies' own client certificates; the TLS handshake must present one |
 //! | `intermediates` | `[]` | intermediate CA certificates added to every forwarded chain (for leaf-only forwarding) |
 //! | `auth_request` | `false` | serve `GET /auth` for nginx `auth_request` |
+//! | `[[listeners.routes]]` | none | per-route sources: `path` (a prefix matched by whole segments; the longest wins), `source`, and for `"forwarded"` optionally `format` and `header` (default: the listener's) |
+//!
+//! **Per-route sources**: a request takes its certificate from its route's `source`, else
+//! the listener's. The trusted-proxy rules (`trusted_proxies`, `proxy_certificates`) and
+//! `intermediates` are the listener's and hold for every forwarded route. A `tls` route on a
+//! listener whose own `source` is `"forwarded"` reads that listener's handshake: the proxy's
+//! pinned certificate (requests only the proxy itself may make), or none. `/auth` takes the
+//! source of the route `/auth`.
 //!
 //! A forwarded listener needs `trusted_proxies` or `proxy_certificates` (both: both must
 //! hold). **A header from anyone else is ignored, never trusted**: the request is judged
@@ -92,12 +100,21 @@
 //!   With `watch_secs` set, a change to any of those files (or the configuration file)
 //!   reloads the same way. (The listen address, server certificate and limits apply at start
 //!   only; the client-auth mode and TLS versions follow the reloaded file.)
+//! - **Listener reload**: the same reload applies each `[[listeners]]` entry's source,
+//!   routes, format, header, trusted proxies, proxy certificates, intermediates and
+//!   `auth_request` to the running listener in the same position (a `listener_reload` event
+//!   with `"status":"applied"`), and watches the proxy certificate and intermediate files
+//!   too. What a bound socket cannot change, a changed `listen` address, `tls` turned on or
+//!   off, or the listener's own `source` switched between tls and forwarded (who does the
+//!   handshake), and a listener added or removed, is logged as `"status":"restart_needed"`
+//!   with the reason; that listener keeps its old settings until the server restarts. An
+//!   entry that does not load (an unreadable proxy certificate) fails the whole reload.
 //! - **Cache**: verdicts are cached by the SHA-256 of the client's chain, until the earliest
 //!   notAfter in the verified path, at most 300 s, and only within one generation.
 //! - **Log**: one JSON object a line on standard output: `listening`, `request` (peer,
 //!   method, route, status, code, principal, generation, latency_us), `handshake_failed`
 //!   (with the certgate code when the client certificate was refused), `plaintext_refused`,
-//!   `connection_refused`, `reload`, `forwarded_header_untrusted` (peer, header names,
+//!   `connection_refused`, `reload`, `listener_reload` (addr, status, reason), `forwarded_header_untrusted` (peer, header names,
 //!   reason). Requests also log their `listener` and `source`. Never a key or a certificate
 //!   body.
 //! - **Limits**: handshake deadline, header read timeout and size, connection cap; a

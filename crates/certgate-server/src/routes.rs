@@ -14,7 +14,7 @@ use rustls::pki_types::CertificateDer;
 use serde_json::{json, Value};
 
 use crate::log;
-use crate::serve::Listening;
+use crate::serve::Settings;
 use crate::trust::Generation;
 
 /// What the server knows about one TLS connection.
@@ -110,13 +110,14 @@ struct Access {
 pub fn handle(
     request: &Request<Incoming>,
     connection: &Connection,
-    listener: &Listening,
+    listener: SocketAddr,
+    settings: &Settings,
     generation: &Generation,
     now: u64,
 ) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let path = request.uri().path();
-    let (answer, principal, grant) = if listener.auth_request && path == "/auth" {
+    let (answer, principal, grant) = if settings.auth_request && path == "/auth" {
         auth(request, connection, generation)
     } else {
         let (answer, principal) = route(request.method(), path, connection, generation, now);
@@ -126,8 +127,8 @@ pub fn handle(
         "request",
         json!({
             "peer": connection.peer.to_string(),
-            "listener": listener.addr.to_string(),
-            "source": listener.source.name(),
+            "listener": listener.to_string(),
+            "source": settings.source.name_for(path),
             "method": request.method().as_str(),
             "route": answer.route,
             "path": truncate(path, 256),

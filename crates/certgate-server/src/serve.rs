@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use certgate_rustls::{Clock, SystemClock, VerdictCache};
@@ -22,7 +22,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsAcceptor;
 
-use crate::config::{Config, Limits};
+use crate::config::{Config, Limits, Listener, Source};
 use crate::forward::{CertificateSource, Presented};
 use crate::log;
 use crate::routes::{self, Connection};
@@ -37,6 +37,8 @@ struct Shared {
     provider: Arc<CryptoProvider>,
     cache: Arc<VerdictCache>,
     current: Current,
+    /// The `[[listeners]]`, in configuration order; a reload applies their settings.
+    listeners: Vec<Arc<Listening>>,
 }
 
 /// A server whose configuration, identity and trust material have been loaded and checked,
@@ -45,18 +47,28 @@ struct Shared {
 pub struct Server {
     shared: Arc<Shared>,
     listener: std::net::TcpListener,
-    /// The `[[listeners]]`, bound, with their settings.
-    extra: Vec<(std::net::TcpListener, Listening)>,
+    /// The `[[listeners]]`' sockets, in the order of `shared.listeners`.
+    extra: Vec<std::net::TcpListener>,
 }
 
-/// One listener's settings: how it speaks and where its requests' certificates come from.
+/// One listener: its address, how it speaks, and its reloadable settings.
 #[derive(Debug)]
 pub struct Listening {
     /// The bound address.
     pub addr: SocketAddr,
-    /// TLS with the generation's configuration (the main listener), a fixed one, or none.
+    /// The address as configured (port 0 stays 0), to tell a moved listener on reload.
+    configured: SocketAddr,
+    /// TLS with the generation's configuration (the main listener), a listener's own, or none.
     tls: ListenerTls,
-    /// Where a request's client certificate comes from.
+    /// Where requests' certificates come from and whether `/auth` is served; replaced by a
+    /// reload.
+    settings: RwLock<Arc<Settings>>,
+}
+
+/// A listener's settings that a reload replaces.
+#[derive(Debug)]
+pub struct Settings {
+    /// Where a request's client certificate comes from, per route.
     pub source: CertificateSource,
     /// Whether `GET /auth` answers nginx `auth_request` subrequests.
     pub auth_request: bool,
@@ -66,10 +78,66 @@ pub struct Listening {
 enum ListenerTls {
     /// The reloadable configuration of the generation in force.
     Generation,
-    /// Fixed at start (an extra TLS listener).
-    Fixed(Arc<rustls::ServerConfig>),
+    /// The listener's own (it may pin proxy certificates), rebuilt on reload.
+    Own(RwLock<Arc<rustls::ServerConfig>>),
     /// Plain HTTP.
     Plain,
+}
+
+/// Which kind of TLS a `[[listeners]]` entry gets; a reload cannot change it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TlsKind {
+    Generation,
+    Own,
+    Plain,
+}
+
+impl TlsKind {
+    fn of(entry: &Listener) -> Self {
+        match (entry.tls, entry.source) {
+            (false, _) => Self::Plain,
+            // The client's own handshake: the reloadable configuration, as on `listen`.
+            (true, Source::Tls) => Self::Generation,
+            // A proxy's handshake: no client certificate, or one of the pinned proxies'.
+            (true, Source::Forwarded) => Self::Own,
+        }
+    }
+}
+
+impl Listening {
+    /// The settings in force now.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// A listener's settings loaded from its configuration entry, with its own TLS
+/// configuration when it has one.
+fn load_listener(
+    entry: &Listener,
+    config: &Config,
+    identity: &Identity,
+    provider: &Arc<CryptoProvider>,
+) -> Result<(Settings, Option<Arc<rustls::ServerConfig>>), String> {
+    let source =
+        CertificateSource::load(entry).map_err(|e| format!("listener {}: {e}", entry.listen))?;
+    let tls = match TlsKind::of(entry) {
+        TlsKind::Own => Some(trust::listener_tls(
+            config,
+            identity,
+            provider,
+            source.proxy_certificates(),
+        )?),
+        TlsKind::Generation | TlsKind::Plain => None,
+    };
+    let settings = Settings {
+        source,
+        auth_request: entry.auth_request,
+    };
+    Ok((settings, tls))
 }
 
 impl Server {
@@ -87,22 +155,13 @@ impl Server {
             .set_nonblocking(true)
             .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
         let mut extra = Vec::new();
+        let mut listeners = Vec::new();
         for entry in &config.listeners {
-            let source = CertificateSource::load(entry)
-                .map_err(|e| format!("listener {}: {e}", entry.listen))?;
-            let tls = if entry.tls && matches!(source, CertificateSource::Tls) {
-                // The client's own handshake: the reloadable configuration, as on `listen`.
-                ListenerTls::Generation
-            } else if entry.tls {
-                let tls = trust::listener_tls(
-                    &config,
-                    &identity,
-                    &provider,
-                    source.proxy_certificates(),
-                )?;
-                ListenerTls::Fixed(tls)
-            } else {
-                ListenerTls::Plain
+            let (settings, own) = load_listener(entry, &config, &identity, &provider)?;
+            let tls = match own {
+                Some(own) => ListenerTls::Own(RwLock::new(own)),
+                None if entry.tls => ListenerTls::Generation,
+                None => ListenerTls::Plain,
             };
             let socket = std::net::TcpListener::bind(entry.listen)
                 .and_then(|s| s.set_nonblocking(true).map(|()| s))
@@ -110,15 +169,13 @@ impl Server {
             let addr = socket
                 .local_addr()
                 .map_err(|e| format!("cannot listen on {}: {e}", entry.listen))?;
-            extra.push((
-                socket,
-                Listening {
-                    addr,
-                    tls,
-                    source,
-                    auth_request: entry.auth_request,
-                },
-            ));
+            extra.push(socket);
+            listeners.push(Arc::new(Listening {
+                addr,
+                configured: entry.listen,
+                tls,
+                settings: RwLock::new(Arc::new(settings)),
+            }));
         }
         Ok(Self {
             shared: Arc::new(Shared {
@@ -128,6 +185,7 @@ impl Server {
                 provider,
                 cache,
                 current: Current::new(generation),
+                listeners,
             }),
             listener,
             extra,
@@ -149,9 +207,12 @@ impl Server {
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let main = Arc::new(Listening {
             addr,
+            configured: self.shared.config.listen,
             tls: ListenerTls::Generation,
-            source: CertificateSource::Tls,
-            auth_request: false,
+            settings: RwLock::new(Arc::new(Settings {
+                source: CertificateSource::tls(),
+                auth_request: false,
+            })),
         });
         let shared = self.shared;
         let signals = |kind: SignalKind| {
@@ -179,21 +240,22 @@ impl Server {
         );
         // The extra listeners accept in their own tasks, under the same connection cap.
         let mut accepting = Vec::new();
-        for (socket, listening) in self.extra {
+        for (socket, listening) in self.extra.into_iter().zip(shared.listeners.clone()) {
             let socket = TcpListener::from_std(socket)
                 .map_err(|e| format!("cannot listen on {}: {e}", listening.addr))?;
+            let settings = listening.settings();
             log::event(
                 "listening",
                 json!({
                     "addr": listening.addr.to_string(),
                     "tls": !matches!(listening.tls, ListenerTls::Plain),
-                    "source": listening.source.name(),
-                    "auth_request": listening.auth_request,
+                    "source": settings.source.name(),
+                    "auth_request": settings.auth_request,
                 }),
             );
             accepting.push(tokio::spawn(accept_loop(
                 socket,
-                Arc::new(listening),
+                listening,
                 slots.clone(),
                 shared.clone(),
             )));
@@ -295,8 +357,9 @@ fn admit(
 }
 
 /// Reloads the trust store, pinned certificates, CRLs and policy named in the configuration
-/// file (read again, so changed paths apply too), returning that configuration. A failure
-/// keeps the generation in force.
+/// file (read again, so changed paths apply too), and the `[[listeners]]`' settings,
+/// returning that configuration. A failure keeps the generation and listener settings in
+/// force.
 fn reload(shared: &Shared, cause: &str) -> Option<Config> {
     let next = shared.current.get().number + 1;
     let loaded = Config::load(&shared.config_path).and_then(|config| {
@@ -307,14 +370,27 @@ fn reload(shared: &Shared, cause: &str) -> Option<Config> {
             &shared.provider,
             &shared.cache,
         )?;
-        Ok((config, generation))
+        let listeners = prepare_listeners(shared, &config)?;
+        Ok((config, generation, listeners))
     });
     match loaded {
-        Ok((config, generation)) => {
+        Ok((config, generation, listeners)) => {
             shared.current.replace(generation);
             // Entries carry their generation, so an old one is never served; clearing
             // frees the memory at once.
             shared.cache.clear();
+            apply_listeners(shared, listeners, next);
+            for entry in config.listeners.iter().skip(shared.listeners.len()) {
+                log::event(
+                    "listener_reload",
+                    json!({
+                        "addr": entry.listen.to_string(),
+                        "status": "restart_needed",
+                        "reason": "a new listener starts only with the server",
+                        "generation": next,
+                    }),
+                );
+            }
             log::event(
                 "reload",
                 json!({"status": "ok", "generation": next, "cause": cause}),
@@ -332,6 +408,88 @@ fn reload(shared: &Shared, cause: &str) -> Option<Config> {
                 }),
             );
             None
+        }
+    }
+}
+
+/// What a reload does to one running listener.
+enum ListenerChange {
+    /// New settings (and the listener's own TLS configuration, when it has one).
+    Apply(Settings, Option<Arc<rustls::ServerConfig>>),
+    /// A change the running socket cannot take (address, TLS on or off, who does the
+    /// handshake); the old settings stay until a restart.
+    Restart(String),
+}
+
+/// Loads every `[[listeners]]` entry of the reloaded configuration against the running
+/// listeners, matched by position. An entry that does not load fails the whole reload.
+fn prepare_listeners(shared: &Shared, config: &Config) -> Result<Vec<ListenerChange>, String> {
+    let mut changes = Vec::new();
+    for (i, running) in shared.listeners.iter().enumerate() {
+        let Some(entry) = config.listeners.get(i) else {
+            changes.push(ListenerChange::Restart(
+                "the listener was removed from the configuration".into(),
+            ));
+            continue;
+        };
+        if entry.listen != running.configured {
+            changes.push(ListenerChange::Restart(format!(
+                "its address changed from {} to {}",
+                running.configured, entry.listen
+            )));
+            continue;
+        }
+        let kind = match running.tls {
+            ListenerTls::Generation => TlsKind::Generation,
+            ListenerTls::Own(_) => TlsKind::Own,
+            ListenerTls::Plain => TlsKind::Plain,
+        };
+        if TlsKind::of(entry) != kind {
+            changes.push(ListenerChange::Restart(
+                "its `tls` setting, or whether its own `source` is tls or forwarded, changed"
+                    .into(),
+            ));
+            continue;
+        }
+        let (settings, own) = load_listener(entry, config, &shared.identity, &shared.provider)?;
+        changes.push(ListenerChange::Apply(settings, own));
+    }
+    Ok(changes)
+}
+
+/// Puts prepared listener settings in force and logs each listener's outcome; new
+/// `[[listeners]]` entries are logged as needing a restart.
+fn apply_listeners(shared: &Shared, changes: Vec<ListenerChange>, generation: u64) {
+    for (running, change) in shared.listeners.iter().zip(changes) {
+        match change {
+            ListenerChange::Apply(settings, own) => {
+                if let (ListenerTls::Own(slot), Some(own)) = (&running.tls, own) {
+                    *slot.write().unwrap_or_else(PoisonError::into_inner) = own;
+                }
+                let source = settings.source.name();
+                *running
+                    .settings
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner) = Arc::new(settings);
+                log::event(
+                    "listener_reload",
+                    json!({
+                        "addr": running.addr.to_string(),
+                        "status": "applied",
+                        "source": source,
+                        "generation": generation,
+                    }),
+                );
+            }
+            ListenerChange::Restart(reason) => log::event(
+                "listener_reload",
+                json!({
+                    "addr": running.addr.to_string(),
+                    "status": "restart_needed",
+                    "reason": reason,
+                    "generation": generation,
+                }),
+            ),
         }
     }
 }
@@ -367,6 +525,10 @@ fn watched_files(config_path: &Path, config: &Config) -> Vec<PathBuf> {
     files.extend(config.pinned.iter().cloned());
     files.extend(config.crls.iter().cloned());
     files.extend(config.policy.iter().cloned());
+    for listener in &config.listeners {
+        files.extend(listener.proxy_certificates.iter().cloned());
+        files.extend(listener.intermediates.iter().cloned());
+    }
     files
 }
 
@@ -400,7 +562,13 @@ async fn connection(
             let generation = shared.current.get();
             (generation.tls.clone(), Some(generation.number))
         }
-        ListenerTls::Fixed(config) => (config.clone(), None),
+        ListenerTls::Own(config) => (
+            config
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+            None,
+        ),
     };
 
     // A TLS connection starts with a handshake record (content type 22).
@@ -480,9 +648,11 @@ async fn serve_http<I>(
             // Each request is judged under the generation in force now, so a reload that
             // revokes a certificate applies to open connections too.
             let generation = shared.current.get();
+            let settings = listening.settings();
             // A proxy's connection carries many clients' requests: a forwarded
             // certificate belongs to its request, never to the connection.
-            let presented = listening.source.presented(
+            let presented = settings.source.presented(
+                request.uri().path(),
                 request.headers(),
                 peer,
                 conn.certs.as_deref(),
@@ -497,7 +667,8 @@ async fn serve_http<I>(
             Ok::<_, Infallible>(routes::handle(
                 &request,
                 &conn,
-                &listening,
+                listening.addr,
+                &settings,
                 &generation,
                 SystemClock.now(),
             ))

@@ -486,3 +486,227 @@ fn a_second_tls_listener_verifies_client_certificates_like_the_first() {
         "{nobody:?}"
     );
 }
+
+/// A TLS listener whose `/customer` routes take the certificate from a trusted proxy's
+/// header while `/whoami` keeps the handshake's; and a plain forwarded listener with one
+/// route in another format.
+#[test]
+fn each_route_takes_its_configured_source() {
+    let pki = ProxyPki::new("routes");
+    let server = Server::start(&pki.config(
+        r#"
+[[listeners]]
+listen = "127.0.0.1:0"
+trusted_proxies = ["127.0.0.1"]
+format = "nginx"
+intermediates = ["intermediate.pem"]
+[[listeners.routes]]
+path = "/customer"
+source = "forwarded"
+
+[[listeners]]
+listen = "127.0.0.1:0"
+tls = false
+source = "forwarded"
+format = "nginx"
+trusted_proxies = ["127.0.0.1"]
+intermediates = ["intermediate.pem"]
+[[listeners.routes]]
+path = "/customer/2/"
+source = "forwarded"
+format = "envoy-xfcc"
+"#,
+    ));
+    let addrs = listener_addrs(&server, 2);
+    let tls = format!("https://localhost:{}", addrs[0].port());
+    let plain = format!("http://127.0.0.1:{}", addrs[1].port());
+    let nginx_alice = header("X-SSL-Client-Cert", &nginx_escape(&pki.alice.leaf_pem()));
+    let check = |url: &str, args: &[String], expected: (u16, &str)| {
+        let answer = curl(&pki, url, args);
+        assert_eq!(
+            (answer.status(), answer.code().as_str()),
+            (Some(expected.0), expected.1),
+            "{url}: {answer:?}"
+        );
+    };
+    // /customer: the header counts (curl is the trusted proxy), the handshake does not.
+    check(&format!("{tls}/customer/1"), &nginx_alice, (200, ""));
+    let mut mallory_with_alice = as_client(&pki, "mallory");
+    mallory_with_alice.extend(nginx_alice.clone());
+    check(&format!("{tls}/customer/1"), &mallory_with_alice, (200, ""));
+    check(
+        &format!("{tls}/customer/1"),
+        &as_client(&pki, "alice"),
+        (401, "NO_CERTIFICATE"),
+    );
+    // /whoami: the handshake counts, the header is ignored.
+    check(
+        &format!("{tls}/whoami"),
+        &nginx_alice,
+        (401, "NO_CERTIFICATE"),
+    );
+    let whoami = curl(&pki, &format!("{tls}/whoami"), &mallory_with_alice);
+    assert!(
+        whoami.status() == Some(200) && whoami.reply.body.contains(r#""principal":"mallory""#),
+        "the handshake's mallory, not the header's alice: {whoami:?}"
+    );
+    check(
+        &format!("{tls}/whoami"),
+        &as_client(&pki, "alice"),
+        (200, ""),
+    );
+    server
+        .wait_for_log(|l| {
+            l.contains(r#""event":"request""#)
+                && l.contains(r#""route":"/whoami""#)
+                && l.contains(r#""source":"tls""#)
+        })
+        .expect("the /whoami request logged with its route's source");
+    // The plain listener: /customer/2 reads XFCC, everything else nginx's header.
+    let xfcc_alice = header(
+        "X-Forwarded-Client-Cert",
+        &format!("Hash=00;Cert=\"{}\"", nginx_escape(&pki.alice.leaf_pem())),
+    );
+    check(&format!("{plain}/customer/2"), &xfcc_alice, (200, ""));
+    check(
+        &format!("{plain}/customer/2"),
+        &nginx_alice,
+        (401, "NO_CERTIFICATE"),
+    );
+    check(&format!("{plain}/customer/1"), &nginx_alice, (200, ""));
+    check(
+        &format!("{plain}/customer/1"),
+        &xfcc_alice,
+        (401, "NO_CERTIFICATE"),
+    );
+}
+
+#[test]
+fn route_source_configs_that_cannot_work_do_not_start() {
+    let pki = ProxyPki::new("bad-routes");
+    for (listener, expected) in [
+        (
+            "tls = false\nsource = \"forwarded\"\nformat = \"nginx\"\ntrusted_proxies = [\"127.0.0.1\"]\n\
+             [[listeners.routes]]\npath = \"/whoami\"\nsource = \"tls\"",
+            "needs `tls = true`",
+        ),
+        (
+            "[[listeners.routes]]\npath = \"/customer\"\nsource = \"forwarded\"\nformat = \"nginx\"",
+            "trusted_proxies",
+        ),
+        (
+            "trusted_proxies = [\"127.0.0.1\"]\n[[listeners.routes]]\npath = \"/customer\"\nsource = \"forwarded\"",
+            "needs `format`",
+        ),
+        (
+            "trusted_proxies = [\"127.0.0.1\"]\nformat = \"nginx\"\n[[listeners.routes]]\npath = \"customer\"\nsource = \"forwarded\"",
+            "must start with `/`",
+        ),
+        (
+            "[[listeners.routes]]\npath = \"/x\"\nsource = \"tls\"\nformat = \"nginx\"",
+            "apply to `source",
+        ),
+        (
+            "[[listeners.routes]]\npath = \"/x\"\nsource = \"carrier-pigeon\"",
+            "carrier-pigeon",
+        ),
+    ] {
+        let config = pki.config(&format!("[[listeners]]\nlisten = \"127.0.0.1:0\"\n{listener}\n"));
+        let stderr = start_fails(&config);
+        assert!(stderr.contains(expected), "{listener}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    }
+}
+
+/// SIGHUP applies a listener's trusted proxies, format and routes; a moved listener keeps
+/// its old settings and says it needs a restart; a broken listener entry fails the reload.
+#[test]
+fn sighup_applies_listener_settings() {
+    let pki = ProxyPki::new("listener-reload");
+    let listeners = |trusted: &str, extra: &str, second: &str| {
+        format!(
+            r#"
+[[listeners]]
+listen = "127.0.0.1:0"
+tls = false
+source = "forwarded"
+format = "nginx"
+trusted_proxies = ["{trusted}"]
+intermediates = ["intermediate.pem"]
+{extra}
+
+[[listeners]]
+listen = "{second}"
+tls = false
+source = "forwarded"
+format = "nginx"
+trusted_proxies = ["{trusted}"]
+intermediates = ["intermediate.pem"]
+"#
+        )
+    };
+    let config = pki.config(&listeners("127.0.0.2", "", "127.0.0.1:0"));
+    let server = Server::start(&config);
+    let addrs = listener_addrs(&server, 2);
+    let first = format!("http://127.0.0.1:{}", addrs[0].port());
+    let second = format!("http://127.0.0.1:{}", addrs[1].port());
+    let alice = header("X-SSL-Client-Cert", &nginx_escape(&pki.alice.leaf_pem()));
+    let status = |url: &str, args: &[String]| curl(&pki, url, args).status();
+    // curl (127.0.0.1) is not the trusted proxy yet: the header is ignored.
+    assert_eq!(status(&format!("{first}/customer/1"), &alice), Some(401));
+    assert_eq!(status(&format!("{second}/customer/1"), &alice), Some(401));
+
+    // Trust 127.0.0.1, add a route taking XFCC, and move the second listener.
+    let moved = format!("127.0.0.1:{}", free_port());
+    pki.config(&listeners(
+        "127.0.0.1",
+        "[[listeners.routes]]\npath = \"/whoami\"\nsource = \"forwarded\"\nformat = \"envoy-xfcc\"",
+        &moved,
+    ));
+    server.hangup();
+    let generation = |n: u64| format!(r#""generation":{n}"#);
+    server
+        .wait_for_log(|l| l.contains(r#""event":"reload""#) && l.contains(&generation(1)))
+        .expect("reload 1");
+    let applied = server
+        .wait_for_log(|l| {
+            l.contains(r#""event":"listener_reload""#) && l.contains(&addrs[0].to_string())
+        })
+        .expect("first listener's reload logged");
+    assert!(applied.contains(r#""status":"applied""#), "{applied}");
+    let restart = server
+        .wait_for_log(|l| {
+            l.contains(r#""event":"listener_reload""#) && l.contains(&addrs[1].to_string())
+        })
+        .expect("second listener's reload logged");
+    assert!(
+        restart.contains(r#""status":"restart_needed""#) && restart.contains(&moved),
+        "{restart}"
+    );
+    assert_eq!(status(&format!("{first}/customer/1"), &alice), Some(200));
+    // The new route: /whoami reads XFCC now, so nginx's header there is no certificate.
+    assert_eq!(status(&format!("{first}/whoami"), &alice), Some(401));
+    let xfcc = header(
+        "X-Forwarded-Client-Cert",
+        &format!("Cert=\"{}\"", nginx_escape(&pki.alice.leaf_pem())),
+    );
+    assert_eq!(status(&format!("{first}/whoami"), &xfcc), Some(200));
+    // The moved listener still serves where it was, with its old settings.
+    assert_eq!(status(&format!("{second}/customer/1"), &alice), Some(401));
+
+    // A listener entry that does not load fails the reload; the settings in force stay.
+    pki.dir.write("bad-proxy.pem", "not a certificate");
+    let broken = listeners("127.0.0.1", "", &moved).replacen(
+        "intermediates = [\"intermediate.pem\"]",
+        "intermediates = [\"bad-proxy.pem\"]",
+        1,
+    );
+    pki.config(&broken);
+    server.hangup();
+    let failed = server
+        .wait_for_log(|l| l.contains(r#""event":"reload""#) && l.contains(r#""status":"failed""#))
+        .expect("failed reload logged");
+    assert!(failed.contains("bad-proxy.pem"), "{failed}");
+    assert_eq!(status(&format!("{first}/customer/1"), &alice), Some(200));
+    assert_eq!(status(&format!("{first}/whoami"), &xfcc), Some(200));
+}
