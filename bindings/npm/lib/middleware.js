@@ -5,9 +5,13 @@
 // decision}` or answers 401/403 with the JSON body `{code, message}`. The rules are the
 // native server's (crates/certgate-server/src/routes.rs): a presented certificate that fails
 // verification is reported with its own code where the policy needs a certificate.
+// Behind a proxy, `listener` (server.toml `[[listeners]]` keys, lib/forwarded.js) takes the
+// certificate from a trusted proxy's header, per route, with the native server's rules.
+
+const { createSource } = require('./forwarded');
 
 const CLIENT_AUTH = ['required', 'optional'];
-const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied', 'cacheSecs'];
+const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied', 'cacheSecs', 'listener', 'log'];
 
 /** Most certificates read from a socket: the core's default chain limit. */
 const MAX_CHAIN = 32;
@@ -23,7 +27,7 @@ function createChecker(options) {
   for (const key of Object.keys(options)) {
     if (!OPTIONS.includes(key)) throw configError(`unknown middleware option \`${key}\`; known options: ${OPTIONS.join(', ')}`);
   }
-  const { verifier, clientAuth = 'required', authorize = true, time, onDenied, cacheSecs = 60 } = options;
+  const { verifier, clientAuth = 'required', authorize = true, time, onDenied, cacheSecs = 60, listener, log = logLine } = options;
   if (!verifier || typeof verifier.verify !== 'function' || typeof verifier.authorize !== 'function') {
     throw configError('`verifier` must be a Verifier from createVerifier()');
   }
@@ -32,6 +36,8 @@ function createChecker(options) {
   if (time !== undefined && typeof time !== 'function') throw configError('`time` must be a function returning Unix seconds or a Date');
   if (onDenied !== undefined && typeof onDenied !== 'function') throw configError('`onDenied` must be a function');
   if (!Number.isFinite(cacheSecs) || cacheSecs < 0) throw configError('`cacheSecs` must be a number of seconds, 0 or more');
+  if (typeof log !== 'function') throw configError('`log` must be a function (event, fields)');
+  const source = createSource(listener, verifier, log);
 
   const chainOf = createChainReader();
   // A connection's verdict is kept for `cacheSecs`, then the chain is verified again (a
@@ -53,12 +59,31 @@ function createChecker(options) {
   }
 
   /**
+   * The request's chain and verdict under its route's source. A forwarded chain belongs to
+   * its request (a proxy's connection carries many clients), so it is verified every time.
+   */
+  function presentedBy(req) {
+    const handshake = chainOf(req.socket);
+    const presented = source.presented(req, handshake);
+    if (presented.kind === 'tls') {
+      return handshake === null ? { chain: null, result: null, refused: null } : { chain: handshake, ...verdictOf(req.socket, handshake) };
+    }
+    if (presented.kind === 'none') return { chain: null, result: null, refused: null };
+    if (presented.kind === 'malformed') return { chain: [], result: null, refused: presented.error };
+    const now = seconds(time ? time() : Date.now() / 1000);
+    try {
+      return { chain: presented.chain, result: verifier.verify(presented.chain, { time: now }), refused: null };
+    } catch (err) {
+      return { chain: presented.chain, result: null, refused: err };
+    }
+  }
+
+  /**
    * Decides one request: `{ok: true, certgate}` or `{ok: false, status, body, error}`.
    * @param {import('node:http').IncomingMessage} req
    */
   return function check(req) {
-    const chain = chainOf(req.socket);
-    const { result, refused } = chain === null ? { result: null, refused: null } : verdictOf(req.socket, chain);
+    const { chain, result, refused } = presentedBy(req);
     const method = req.method || 'GET';
     const path = pathOf(req.url);
     let decision = null;
@@ -197,6 +222,11 @@ function noCertificate() {
   err.certIndex = null;
   err.details = { httpStatus: 401, certificate: null };
   return err;
+}
+
+/** The default `log`: one JSON line on standard error, as the native server's events. */
+function logLine(event, fields) {
+  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
 }
 
 function configError(message) {

@@ -1,0 +1,249 @@
+'use strict';
+// Certificate sources for Node servers behind a TLS-terminating proxy, with the native
+// server's rules (crates/certgate-server/src/forward.rs) and the keys of its server.toml
+// `[[listeners]]` entries: `source`, `format`, `header`, `trusted_proxies`,
+// `proxy_certificates`, `intermediates` and `routes` (`[[listeners.routes]]`: `path`,
+// `source`, `format`, `header`). Decoding is the core's (`Verifier.decodeForwarded`).
+//
+// **A forwarded header is honoured only from a trusted proxy**: the peer address is in
+// `trusted_proxies` and, when `proxy_certificates` is set, the TLS handshake presented one of
+// them. From anyone else every known certificate header is stripped from the request, ignored
+// and logged (`forwarded_header_untrusted`), and the request has no certificate.
+
+const net = require('node:net');
+
+const SOURCES = ['tls', 'forwarded'];
+const LISTENER_KEYS = ['source', 'format', 'header', 'trusted_proxies', 'proxy_certificates', 'intermediates', 'routes'];
+const ROUTE_KEYS = ['path', 'source', 'format', 'header'];
+const FORMATS = ['nginx', 'aws-alb', 'envoy-xfcc', 'traefik', 'rfc9440'];
+/** Each format's conventional header, as the native server's `default_header`. */
+const DEFAULT_HEADERS = {
+  nginx: 'x-ssl-client-cert',
+  'aws-alb': 'x-amzn-mtls-clientcert',
+  'envoy-xfcc': 'x-forwarded-client-cert',
+  traefik: 'x-forwarded-tls-client-cert',
+  rfc9440: 'client-cert',
+};
+/** Headers some proxy uses for a client certificate (stripped wherever not honoured). */
+const KNOWN_HEADERS = [
+  'x-ssl-client-cert',
+  'x-client-cert',
+  'x-amzn-mtls-clientcert',
+  'x-forwarded-client-cert',
+  'x-forwarded-tls-client-cert',
+  'client-cert',
+  'client-cert-chain',
+];
+const RFC9440_CHAIN = 'client-cert-chain';
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A listener's certificate sources. `listener` has the server.toml `[[listeners]]` keys, with
+ * `proxy_certificates` and `intermediates` as PEM text or Buffers (not paths); omitted, every
+ * route takes the TLS connection's certificate. `log(event, fields)` receives
+ * `forwarded_header_untrusted` events.
+ * @returns {{ presented(req, handshakeChain): Presented, sourceFor(path): 'tls'|'forwarded', forwards: boolean, proxies: Buffer[] }}
+ */
+function createSource(listener, verifier, log) {
+  const config = listener ?? {};
+  if (config === null || typeof config !== 'object') throw configError('`listener` must be an object with server.toml [[listeners]] keys');
+  for (const key of Object.keys(config)) {
+    if (!LISTENER_KEYS.includes(key)) throw configError(`unknown listener key \`${key}\`; known keys: ${LISTENER_KEYS.join(', ')}`);
+  }
+  const source = config.source ?? 'tls';
+  if (!SOURCES.includes(source)) throw configError('listener `source` must be "tls" or "forwarded"');
+  const way = (src, format, header, where) => {
+    if (src === 'tls') {
+      if (format !== undefined || header !== undefined) throw configError(`${where}: \`format\` and \`header\` apply to \`source = "forwarded"\` only`);
+      return { kind: 'tls' };
+    }
+    const fmt = format ?? config.format;
+    if (fmt === undefined) throw configError(`${where}: \`source = "forwarded"\` needs \`format\` (${FORMATS.join(', ')})`);
+    if (!FORMATS.includes(fmt)) throw configError(`${where}: format = "${fmt}": expected ${FORMATS.join(', ')}`);
+    const name = header ?? config.header ?? DEFAULT_HEADERS[fmt];
+    if (typeof name !== 'string' || !HEADER_NAME.test(name)) throw configError(`${where}: \`header = ${JSON.stringify(name)}\` is not a header name`);
+    return { kind: 'header', format: fmt, header: name.toLowerCase() };
+  };
+  const defaultWay = source === 'tls' ? way('tls', undefined, undefined, 'listener') : way('forwarded', undefined, undefined, 'listener');
+  if (config.routes !== undefined && !Array.isArray(config.routes)) throw configError('listener `routes` must be an array');
+  const routes = [];
+  for (const [i, route] of (config.routes ?? []).entries()) {
+    const where = `routes[${i}]`;
+    if (route === null || typeof route !== 'object') throw configError(`${where} must be an object`);
+    for (const key of Object.keys(route)) {
+      if (!ROUTE_KEYS.includes(key)) throw configError(`${where}: unknown key \`${key}\``);
+    }
+    if (typeof route.path !== 'string' || !route.path.startsWith('/')) throw configError(`${where}: \`path\` must start with \`/\``);
+    if (!SOURCES.includes(route.source)) throw configError(`${where}: \`source\` must be "tls" or "forwarded"`);
+    if (routes.some((r) => r.raw === route.path)) throw configError(`${where}: the same \`path\` appears twice`);
+    routes.push({ raw: route.path, prefix: route.path.replace(/\/+$/, ''), way: way(route.source, route.format, route.header, where) });
+  }
+  routes.sort((a, b) => b.prefix.length - a.prefix.length);
+  const forwards = defaultWay.kind === 'header' || routes.some((r) => r.way.kind === 'header');
+  const trusted = (config.trusted_proxies ?? []).map(parseRange);
+  const proxies = (config.proxy_certificates ?? []).flatMap((pem) => pemCertificates(pem, 'proxy certificate'));
+  const intermediates = (config.intermediates ?? []).flatMap((pem) => pemCertificates(pem, 'intermediate'));
+  if (forwards) {
+    if (trusted.length === 0 && proxies.length === 0) {
+      throw configError('a forwarded header needs `trusted_proxies` or `proxy_certificates`: otherwise anyone could send it');
+    }
+  } else if (config.format !== undefined || config.header !== undefined || trusted.length || proxies.length || intermediates.length) {
+    throw configError('`format`, `header`, `trusted_proxies`, `proxy_certificates` and `intermediates` apply to `source = "forwarded"` only');
+  }
+  const blocks = new net.BlockList();
+  for (const range of trusted) blocks.addSubnet(range.address, range.prefix, range.family);
+
+  function wayFor(urlPath) {
+    for (const route of routes) {
+      const rest = urlPath.startsWith(route.prefix) ? urlPath.slice(route.prefix.length) : null;
+      if (rest !== null && (rest === '' || rest.startsWith('/') || route.prefix === '')) return route.way;
+    }
+    return defaultWay;
+  }
+
+  function trusts(req, handshakeChain) {
+    const address = canonical(req.socket?.remoteAddress ?? '');
+    const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
+    const addressOk = trusted.length === 0 || (family !== null && blocks.check(address, family));
+    const leaf = handshakeChain ? handshakeChain[0] : null;
+    const certificateOk = proxies.length === 0 || (leaf != null && proxies.some((p) => p.equals(Buffer.from(leaf))));
+    return addressOk && certificateOk;
+  }
+
+  /**
+   * What a request presents under its route's source: `{kind: 'tls'}` (use the connection's
+   * chain), `{kind: 'none'}`, `{kind: 'chain', chain}` (DER, leaf first) or
+   * `{kind: 'malformed', error}` (a trusted proxy's header that does not decode).
+   * `handshakeChain` is what the TLS connection presented (the proxy's, when one connects).
+   */
+  function presented(req, handshakeChain) {
+    const w = wayFor(pathOf(req.url));
+    if (w.kind === 'tls') {
+      strip(req, null, 'this route takes the certificate from TLS');
+      return { kind: 'tls' };
+    }
+    if (!trusts(req, handshakeChain)) {
+      strip(req, w.header, 'the sender is not a trusted proxy');
+      return { kind: 'none' };
+    }
+    const values = req.headersDistinct ? req.headersDistinct[w.header] : req.headers[w.header] === undefined ? undefined : [req.headers[w.header]];
+    if (values === undefined || values.length === 0) return { kind: 'none' };
+    if (values.length > 1) {
+      return { kind: 'malformed', error: certgateError('MALFORMED_PEM', `the ${w.header} header appears ${values.length} times; the proxy must replace it, not append`) };
+    }
+    let text = values[0];
+    if (text.trim() === '') return { kind: 'none' }; // nginx sends an empty value without a certificate
+    if (w.format === 'rfc9440') {
+      // Client-Cert-Chain is a list; its field lines join with commas (RFC 9651 §3.1).
+      const chain = (req.headersDistinct?.[RFC9440_CHAIN] ?? []).filter((v) => v.trim() !== '');
+      if (chain.length) text = `${text}, ${chain.join(', ')}`;
+    }
+    let decoded;
+    try {
+      decoded = verifier.decodeForwarded(text, w.format).certificates;
+    } catch (err) {
+      if (err && err.code === 'NO_CERTIFICATE') return { kind: 'none' };
+      return { kind: 'malformed', error: err };
+    }
+    const chain = decoded.map((der) => Buffer.from(der));
+    for (const intermediate of intermediates) {
+      if (!chain.some((c) => c.equals(intermediate))) chain.push(intermediate);
+    }
+    return { kind: 'chain', chain };
+  }
+
+  /** Removes every known certificate header (and the configured one) and logs their names. */
+  function strip(req, configured, reason) {
+    const names = KNOWN_HEADERS.filter((name) => req.headers[name] !== undefined);
+    if (configured && req.headers[configured] !== undefined && !names.includes(configured)) names.push(configured);
+    if (names.length === 0) return;
+    for (const name of names) {
+      delete req.headers[name];
+      if (req.headersDistinct) delete req.headersDistinct[name];
+    }
+    if (log) log('forwarded_header_untrusted', { peer: `${req.socket?.remoteAddress}:${req.socket?.remotePort}`, headers: names, reason });
+  }
+
+  return { presented, sourceFor: (urlPath) => (wayFor(urlPath).kind === 'tls' ? 'tls' : 'forwarded'), forwards, proxies };
+}
+
+/** `a.b.c.d/n`, `v6/n` or a bare address; host bits must be zero (as the native server). */
+function parseRange(text) {
+  const bad = () => configError(`trusted proxy range ${JSON.stringify(text)}: expected an address or address/prefix, e.g. "127.0.0.1/32"`);
+  if (typeof text !== 'string') throw bad();
+  const [rawAddress, rawPrefix, extra] = text.trim().split('/');
+  if (extra !== undefined) throw bad();
+  let address = rawAddress;
+  let family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
+  if (family === null) throw bad();
+  let max = family === 'ipv4' ? 32 : 128;
+  let prefix = rawPrefix === undefined ? max : /^\d{1,3}$/.test(rawPrefix) ? Number(rawPrefix) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) throw bad();
+  // `::ffff:a.b.c.d/n` is the IPv4 range `a.b.c.d/(n - 96)`.
+  const mapped = canonical(address);
+  if (mapped !== address && net.isIPv4(mapped)) {
+    if (prefix < 96) throw bad();
+    address = mapped;
+    family = 'ipv4';
+    prefix -= 96;
+    max = 32;
+  }
+  const bits = addressBits(address, family);
+  const host = BigInt(max - prefix);
+  if ((bits & ((1n << host) - 1n)) !== 0n) throw configError(`trusted proxy range ${JSON.stringify(text)} has host bits set; write its network address`);
+  return { address, prefix, family };
+}
+
+function addressBits(address, family) {
+  if (family === 'ipv4') return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  const [head, tail] = address.split('::');
+  const groups = (part) => (part ? part.split(':') : []);
+  const expand = (parts) => parts.flatMap((g) => (g.includes('.') ? ipv4Groups(g) : [g]));
+  const left = expand(groups(head));
+  const right = tail === undefined ? [] : expand(groups(tail));
+  const all = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+function ipv4Groups(dotted) {
+  const n = dotted.split('.').map(Number);
+  return [((n[0] << 8) | n[1]).toString(16), ((n[2] << 8) | n[3]).toString(16)];
+}
+
+/** `::ffff:a.b.c.d` → `a.b.c.d`, so a dual-stack socket matches IPv4 ranges. */
+function canonical(address) {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m ? m[1] : address;
+}
+
+/** The CERTIFICATE blocks of PEM text (or a Buffer of it), as DER Buffers. */
+function pemCertificates(pem, what) {
+  const text = Buffer.isBuffer(pem) || pem instanceof Uint8Array ? Buffer.from(pem).toString('latin1') : pem;
+  if (typeof text !== 'string') throw configError(`${what}: expected PEM text or a Buffer`);
+  const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
+  if (blocks.length === 0) throw configError(`${what}: no CERTIFICATE block`);
+  return blocks.map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+}
+
+function pathOf(url) {
+  const raw = url || '/';
+  const query = raw.search(/[?#]/);
+  return query === -1 ? raw : raw.slice(0, query);
+}
+
+function certgateError(code, message) {
+  const err = new Error(message);
+  err.name = 'CertgateError';
+  err.code = code;
+  err.certIndex = null;
+  err.details = { httpStatus: 403, certificate: null };
+  return err;
+}
+
+function configError(message) {
+  const err = new TypeError(`certgate: ${message}`);
+  err.code = 'INVALID_CONFIG';
+  return err;
+}
+
+module.exports = { createSource, parseRange, KNOWN_HEADERS };
