@@ -249,7 +249,71 @@ export interface MiddlewareOptions {
   cacheSecs?: number;
   /** Called with the error and the request before a 401/403 answer, e.g. to log it. */
   onDenied?: (error: CertgateError, req: import('node:http').IncomingMessage) => void;
+  /**
+   * Where requests take their certificate from, with the keys of a server.toml `[[listeners]]`
+   * entry (the native server's rules). Omitted: the TLS connection's, on every route.
+   */
+  listener?: ListenerOptions;
+  /**
+   * Receives events as the native server logs them: `forwarded_header_untrusted` with `peer`,
+   * `headers` (the names stripped) and `reason`. Default: a JSON line on standard error.
+   */
+  log?: (event: string, fields: Record<string, unknown>) => void;
 }
+
+/**
+ * A listener's certificate sources: server.toml `[[listeners]]` keys (docs/proxies/README.md).
+ * **A forwarded header counts only from a trusted proxy**; from anyone else every known
+ * certificate header is removed from `req.headers`, logged, and the request has no certificate.
+ */
+export interface ListenerOptions {
+  /** `tls` (default): the TLS connection's certificate; `forwarded`: a trusted proxy's header. */
+  source?: 'tls' | 'forwarded';
+  /** The header's convention; required where a source is `forwarded` (here or per route). */
+  format?: ForwardedFormat;
+  /** The header name; default per format (`X-SSL-Client-Cert` for nginx, …). */
+  header?: string;
+  /** Address ranges (`10.0.0.0/8`, `::1/128`, a bare address) whose header counts. */
+  trusted_proxies?: string[];
+  /** The proxies' own client certificates (PEM text, not paths): the TLS peer must present one. */
+  proxy_certificates?: Array<string | Buffer>;
+  /** Intermediate CA certificates (PEM) added to every forwarded chain, for leaf-only proxies. */
+  intermediates?: Array<string | Buffer>;
+  /** Per-route sources: the longest `path` prefix (whole segments) chooses; others use `source`. */
+  routes?: Array<{ path: string; source: 'tls' | 'forwarded'; format?: ForwardedFormat; header?: string }>;
+}
+
+/** What {@link CertificateSource.presented} found for one request. */
+export type Presented =
+  | { kind: 'tls' }
+  | { kind: 'none' }
+  | { kind: 'chain'; chain: Buffer[] }
+  | { kind: 'malformed'; error: CertgateError };
+
+/** A listener's certificate sources, for servers that judge requests themselves (node-demo). */
+export interface CertificateSource {
+  /**
+   * The request's certificate under its route's source. `handshakeChain` is what the TLS peer
+   * presented (a proxy's own, when one connects); `tls` means: use the connection's chain.
+   */
+  presented(req: import('node:http').IncomingMessage, handshakeChain: Buffer[] | null): Presented;
+  /** `tls` or `forwarded`: the source of requests for a path. */
+  sourceFor(path: string): 'tls' | 'forwarded';
+  /** Whether any route takes a forwarded header. */
+  forwards: boolean;
+  /** The proxies' certificates (DER) a TLS peer must present, when any are set. */
+  proxies: Buffer[];
+}
+
+/**
+ * Checks `listener` (throws `INVALID_CONFIG`) and returns its certificate sources; the
+ * middleware's `listener` option uses the same. `verifier` decodes forwarded headers.
+ */
+export function certificateSource(
+  listener: ListenerOptions | undefined,
+  verifier: Verifier,
+  log?: (event: string, fields: Record<string, unknown>) => void,
+): CertificateSource;
 
 /** What the middleware attaches as `req.certgate` (and `request.certgate` in fastify). */
 export interface RequestCertgate {

@@ -12,6 +12,7 @@ try {
 }
 
 const { middleware, fastifyHook, tlsServerOptions, createChainReader } = require('./lib/middleware.js');
+const { createSource: certificateSource } = require('./lib/forwarded.js');
 const client = require('./lib/client.js');
 
 module.exports = {
@@ -29,5 +30,6 @@ module.exports = {
   fastifyHook,
   tlsServerOptions,
   createChainReader,
+  certificateSource,
   agentOptions: (options) => client.agentOptions(wasm.createVerifier, options),
 };

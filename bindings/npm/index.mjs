@@ -16,6 +16,7 @@ export const {
   fastifyHook,
   tlsServerOptions,
   createChainReader,
+  certificateSource,
   agentOptions,
 } = certgate;
 export default certgate;
