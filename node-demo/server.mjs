@@ -15,10 +15,13 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { certificateSource, createChainReader as listenerChainReader } from '../bindings/npm/index.mjs';
 import { createChainReader, createVerifier, inspect, tlsServerOptions } from '../bindings/npm/index.mjs';
 
 const CLIENT_AUTH = ['required', 'optional', 'deferred'];
-const KEYS = ['listen', 'cert', 'key', 'trust_store', 'pinned', 'crls', 'client_auth', 'tls_versions', 'policy', 'skew_secs', 'limits'];
+const KEYS = ['listen', 'cert', 'key', 'trust_store', 'pinned', 'crls', 'client_auth', 'tls_versions', 'policy', 'skew_secs', 'limits', 'listeners'];
 const LIMIT_KEYS = ['handshake_timeout_secs', 'header_read_timeout_secs', 'max_header_bytes', 'max_connections', 'cache_entries'];
 const LIMIT_DEFAULTS = { handshake_timeout_secs: 10, header_read_timeout_secs: 10, max_header_bytes: 16384, max_connections: 1024, cache_entries: 10000 };
 /** Without a policy: /health is anonymous, every other route needs a verified certificate. */
@@ -61,6 +64,7 @@ export function loadConfig(file) {
     maxVersion: versions.includes('1.3') ? 'TLSv1.3' : 'TLSv1.2',
     skewSecs: raw.skew_secs ?? 0,
     limits: { ...LIMIT_DEFAULTS, ...(raw.limits ?? {}) },
+    listeners: loadListeners(raw.listeners ?? [], at, file),
   };
 }
 
@@ -145,6 +149,8 @@ export async function startServer(config) {
   const address = server.address();
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   log('listening', { addr: `${host}:${address.port}`, client_auth: config.clientAuth });
+  const listeners = await startListeners(config, verifier);
+  server.on('close', () => listeners.forEach((l) => l.close()));
   return server;
 }
 
@@ -281,6 +287,181 @@ function inspector(req, res, urlPath) {
 function log(event, fields) {
   const now = new Date().toISOString();
   process.stdout.write(`${JSON.stringify({ ts: now, event, ...fields })}\n`);
+}
+
+/**
+ * The `[[listeners]]` entries of server.toml (certgate-server's keys): `listen`, `tls`
+ * (default true), `auth_request` (GET /auth for nginx auth_request, as certgate-server) and the
+ * certificate-source keys the npm package checks (`source`, `format`, `header`,
+ * `trusted_proxies`, `proxy_certificates`, `intermediates`, `routes`); files are read here.
+ */
+function loadListeners(entries, at, file) {
+  if (!Array.isArray(entries)) throw new Error(`${file}: \`listeners\` must be an array of tables ([[listeners]])`);
+  return entries.map((entry, i) => {
+    const where = `${file}: listeners[${i}]`;
+    const { listen, tls = true, auth_request: authRequest = false, proxy_certificates: proxies, intermediates, ...rest } = entry;
+    const address = /^(.*):(\d+)$/.exec(listen ?? '');
+    if (!address) throw new Error(`${where}: \`listen\` must be "host:port"`);
+    if (typeof tls !== 'boolean') throw new Error(`${where}: \`tls\` must be true or false`);
+    if (typeof authRequest !== 'boolean') throw new Error(`${where}: \`auth_request\` must be true or false`);
+    const source = { ...rest };
+    if (proxies !== undefined) source.proxy_certificates = proxies.map((p) => fs.readFileSync(at(p)));
+    if (intermediates !== undefined) source.intermediates = intermediates.map((p) => fs.readFileSync(at(p)));
+    if (!tls && source.proxy_certificates?.length) throw new Error(`${where}: \`proxy_certificates\` needs \`tls = true\``);
+    const tlsSomewhere = (source.source ?? 'tls') === 'tls' || (source.routes ?? []).some((r) => r.source === 'tls');
+    if (!tls && tlsSomewhere) throw new Error(`${where}: \`source = "tls"\` needs \`tls = true\``);
+    return { host: address[1].replace(/^\[|\]$/g, ''), port: Number(address[2]), tls, authRequest, source };
+  });
+}
+
+/**
+ * Starts each `[[listeners]]` entry, as certgate-server does: plain HTTP or TLS, each request
+ * taking its certificate from its route's source (npm `certificateSource`, the native rules):
+ * a forwarded header counts only from a trusted proxy, and from anyone else is stripped,
+ * ignored and logged (`forwarded_header_untrusted`) and the request has no certificate. A
+ * forwarded chain belongs to its request and is verified for it; the routes, bodies and
+ * codes are the main listener's (`handle`).
+ */
+async function startListeners(config, verifier) {
+  const started = [];
+  for (const entry of config.listeners) {
+    let source;
+    try {
+      source = certificateSource(entry.source, verifier, log);
+    } catch (err) {
+      throw new Error(`listener ${entry.host}:${entry.port}: ${err.message}`);
+    }
+    const chainOf = listenerChainReader();
+    const verdicts = new WeakMap();
+    const verify = (chain) => {
+      try {
+        return verifier.verify(chain);
+      } catch (err) {
+        return err;
+      }
+    };
+    /** The connection's own certificate (a `tls` route), verified once per connection. */
+    const handshakeOf = (socket) => {
+      let connection = verdicts.get(socket);
+      if (connection === undefined) {
+        const chain = chainOf(socket);
+        connection = { verdict: chain === null ? null : verify(chain), leaf: chain ? chain[0] : null };
+        verdicts.set(socket, connection);
+      }
+      return connection;
+    };
+    const onRequest = (req, res) => {
+      try {
+        const presented = source.presented(req, chainOf(req.socket));
+        const connection =
+          presented.kind === 'tls'
+            ? handshakeOf(req.socket)
+            : presented.kind === 'chain'
+              ? { verdict: verify(presented.chain), leaf: presented.chain[0] }
+              : { verdict: presented.kind === 'malformed' ? presented.error : null, leaf: null };
+        if (entry.authRequest && pathOnly(req.url) === '/auth') authRequest(req, res, verifier, connection);
+        else handle(req, res, verifier, connection);
+      } catch (err) {
+        log('error', { message: err.message });
+        if (!res.headersSent) send(res, error(500, 'INTERNAL', 'the request could not be served'));
+        else res.destroy();
+      }
+    };
+    const httpOptions = { maxHeaderSize: config.limits.max_header_bytes, connectionsCheckingInterval: 1000 };
+    const server = entry.tls
+      ? createHttpsServer(
+          {
+            ...httpOptions,
+            cert: config.cert,
+            key: config.key,
+            minVersion: config.minVersion,
+            maxVersion: config.maxVersion,
+            handshakeTimeout: config.limits.handshake_timeout_secs * 1000,
+            // Ask for a certificate (a client's, or a proxy's own); certgate alone judges it.
+            requestCert: true,
+            rejectUnauthorized: false,
+          },
+          onRequest,
+        )
+      : createHttpServer(httpOptions, onRequest);
+    server.headersTimeout = config.limits.header_read_timeout_secs * 1000;
+    server.maxConnections = config.limits.max_connections;
+    if (entry.tls && source.proxies.length) {
+      // A listener that pins its proxies refuses any other TLS peer, as certgate-server's
+      // handshake does.
+      server.on('secureConnection', (socket) => {
+        const leaf = chainOf(socket)?.[0];
+        if (!leaf || !source.proxies.some((p) => p.equals(leaf))) {
+          log('handshake_refused', { peer: `${socket.remoteAddress}:${socket.remotePort}`, code: leaf ? 'UNKNOWN_ISSUER' : 'NO_CERTIFICATE', message: "this listener accepts only its proxies' certificates" });
+          socket.destroy();
+        }
+      });
+    }
+    server.on('tlsClientError', () => {}); // a failed handshake is the client's problem
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(entry.port, entry.host, resolve);
+    });
+    const address = server.address();
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    log('listening', { addr: `${host}:${address.port}`, tls: entry.tls, source: entry.source.source ?? 'tls', auth_request: entry.authRequest });
+    started.push({ close: () => (server.close(), server.closeIdleConnections()) });
+  }
+  return started;
+}
+
+/**
+ * nginx `auth_request`, as certgate-server answers it: the original request
+ * (`X-Original-Method`, else this one's, and `X-Original-URI`) judged as the routes would;
+ * 200 with `X-Certgate-Principal` and `X-Certgate-Roles`, or 401 (no certificate) / 403 with
+ * the code; `X-Certgate-Code` always.
+ */
+function authRequest(req, res, verifier, connection) {
+  const started = process.hrtime.bigint();
+  const uri = req.headers['x-original-uri'];
+  let answer;
+  let principal = null;
+  const headers = {};
+  if (uri === undefined) {
+    answer = error(403, 'AUTH_REQUEST_NO_URI', 'no X-Original-URI header; in nginx: proxy_set_header X-Original-URI $request_uri');
+  } else {
+    const method = req.headers['x-original-method'] ?? req.method;
+    const access = authorize(verifier, connection.verdict, method, pathOnly(uri));
+    principal = access.principal;
+    if (access.denial) {
+      const { code, message } = access.denial;
+      answer = { status: code === 'NO_CERTIFICATE' ? 401 : 403, code, body: { code, message } };
+    } else {
+      answer = ok({ code: 'OK', principal: access.principal, roles: access.roles });
+      headers['x-certgate-roles'] = headerValue(access.roles.join(','));
+    }
+    if (access.principal) headers['x-certgate-principal'] = headerValue(access.principal);
+  }
+  headers['x-certgate-code'] = answer.code;
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+  log('request', {
+    peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    method: req.method,
+    route: '/auth',
+    path: '/auth',
+    status: answer.status,
+    code: answer.code,
+    principal,
+    latency_us: Number((process.hrtime.bigint() - started) / 1000n),
+  });
+}
+
+/** Text a certificate chose, as a header value: bytes outside printable ASCII (and `%`) escaped. */
+function headerValue(text) {
+  return [...Buffer.from(text, 'utf8')].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+}
+
+function pathOnly(url) {
+  const raw = url || '/';
+  const query = raw.search(/[?#]/);
+  return query === -1 ? raw : raw.slice(0, query);
 }
 
 async function main(argv) {
