@@ -186,6 +186,11 @@ fn detect(value: &str) -> Option<ForwardedFormat> {
     if value.starts_with(':') {
         return Some(ForwardedFormat::Rfc9440);
     }
+    // Envoy's JSON form: an array of element objects, or one object.
+    let json = value.starts_with('[') || value.starts_with('{');
+    if json && ["\"cert\"", "\"chain\"", "\"hash\"", "\"by\""].iter().any(|k| lower.contains(k)) {
+        return Some(ForwardedFormat::EnvoyXfcc);
+    }
     const XFCC_KEYS: [&str; 7] = ["by=", "hash=", "cert=", "chain=", "subject=", "uri=", "dns="];
     if XFCC_KEYS.iter().any(|k| lower.starts_with(k)) {
         return Some(ForwardedFormat::EnvoyXfcc);
@@ -204,6 +209,7 @@ fn detect(value: &str) -> Option<ForwardedFormat> {
 fn decode(format: ForwardedFormat, value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
     match format {
         ForwardedFormat::Nginx | ForwardedFormat::AwsAlb => escaped_pem(value, limits, "the value"),
+        ForwardedFormat::EnvoyXfcc if value.starts_with('[') || value.starts_with('{') => xfcc_trusted_hop(value, limits),
         ForwardedFormat::EnvoyXfcc => xfcc(value, limits),
         ForwardedFormat::Traefik => {
             let text = percent_decode(value, "the value")?;
@@ -453,6 +459,9 @@ mod tests {
     fn formats_are_detected() {
         assert_eq!(detect(":MIIB:"), Some(ForwardedFormat::Rfc9440));
         assert_eq!(detect("By=spiffe://a;Hash=00;Cert=\"x\""), Some(ForwardedFormat::EnvoyXfcc));
+        assert_eq!(detect(r#"[{"hash":"00","cert":"x"}]"#), Some(ForwardedFormat::EnvoyXfcc));
+        assert_eq!(detect(r#"{"Cert":"x"}"#), Some(ForwardedFormat::EnvoyXfcc));
+        assert_eq!(detect(r#"{"name":"x"}"#), None);
         assert_eq!(detect("-----BEGIN%20CERTIFICATE-----%0AMII%2B%0A"), Some(ForwardedFormat::Nginx));
         assert_eq!(detect("-----BEGIN%20CERTIFICATE-----%0AMII+/=%0A"), Some(ForwardedFormat::AwsAlb));
         assert_eq!(detect("MIIBabc%3D%2CMIIC"), Some(ForwardedFormat::Traefik));

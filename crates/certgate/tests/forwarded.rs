@@ -92,6 +92,16 @@ fn envoy_xfcc_prefers_the_chain_of_the_first_element() {
 }
 
 #[test]
+fn envoy_xfcc_json_form_is_detected() {
+    let chain = escape_all(&alice_pem());
+    let value = format!(r#"x-forwarded-client-cert: [{{"by":"spiffe://edge","hash":"ab","chain":"{chain}"}}]"#);
+    let decoded = parse_forwarded(&value, &Limits::default()).unwrap();
+    assert_eq!(decoded.format, ForwardedFormat::EnvoyXfcc);
+    assert_eq!(decoded.header.as_deref(), Some("x-forwarded-client-cert"));
+    assert_eq!(decoded.certificates, certs("alice.pem"));
+}
+
+#[test]
 fn traefik_comma_joined_base64() {
     let bodies: Vec<String> = certs("alice.pem").iter().map(|c| base64(c)).collect();
     let value = escape_all(&bodies.join(","));
