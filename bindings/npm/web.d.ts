@@ -33,15 +33,6 @@ export function inspectCsr(input: import('./index.js').CertificateInput): CsrIns
 /** The routes of a TOML policy document, in order. Throws `INVALID_POLICY` for a document the loader refuses. */
 export function policyRoutes(toml: string): Array<{ name: string; methods: string[]; path: string }>;
 
-/**
- * Opens a PKCS#12 file (`.p12`/`.pfx`) with its password: the certificates as DER, the one
- * holding the key first; private keys are counted, never returned. Key-derivation work is
- * bounded before the password is tried (at most 1,000,000 iterations per step, 1 MiB input).
- * Throws an error whose `code` is `PKCS12_WRONG_PASSWORD`, `MALFORMED_PKCS12`,
- * `UNSUPPORTED_PKCS12` or `INPUT_TOO_LARGE`.
- */
-export function readPkcs12(input: Uint8Array, password: string): { certificates: Uint8Array[]; keys: number };
-
 /** A decoded CRL. */
 export interface CrlInspection {
   version: number;

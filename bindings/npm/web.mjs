@@ -16,12 +16,12 @@ import init, {
   decodeForwarded,
   forwardedFormats,
   policyRoutes,
-  readPkcs12,
 } from './pkg/web/certgate_wasm.js';
 
 export { init, initSync, createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult };
 // Forwarded client certificates (bindings/wasm/src/decode.rs), as in the Node entries.
 export { decodeForwarded, forwardedFormats };
-// Decoding beyond certificates (bindings/wasm/src/decode.rs), used by the inspector page.
-export { inspectCrl, inspectCsr, policyRoutes, readPkcs12 };
+// Decoding beyond certificates (bindings/wasm/src/decode.rs), used by the inspector page,
+// whose own build adds `readPkcs12` (bindings/inspector/scripts/build.mjs).
+export { inspectCrl, inspectCsr, policyRoutes };
 export default init;

@@ -1,9 +1,12 @@
 // `npm run build`: writes the self-contained static site to bindings/inspector/dist/.
 //   dist/index.html, inspector.css, *.mjs   the page (src/, copied as is: no bundler)
-//   dist/certgate/web.mjs + pkg/web/        the npm package's web build (ring compiled to wasm)
+//   dist/certgate/web.mjs + pkg/web/        the npm package's web entry over the inspector's
+//                                           own wasm build: the web build plus PKCS#12
+//                                           (`readPkcs12`), which the npm package leaves out
 //   dist/demo/*.pem                         the demo PKI (crates/certgate/tests/fixtures)
-// The web build is taken from bindings/npm/pkg/web; when it is missing it is built first with
-// `npm --prefix bindings/npm run build web` (needs the Rust toolchain, see that package).
+// The wasm is built every time with `npm --prefix bindings/npm run build inspector` (into
+// bindings/npm/pkg/inspector; cargo rebuilds only what changed; needs the Rust toolchain, see
+// that package), so the page never runs a stale core.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,14 +22,17 @@ const dist = path.join(root, 'dist');
 /** The demo files offered by the page's "Load demo" buttons (fixtures README describes them). */
 const DEMO = ['alice.pem', 'root-ca.pem', 'expired.pem', 'rogue-leaf.pem', 'intermediate.crl.pem', 'revoked.pem'];
 
-/** Files of the web build the page loads: the entry, the wasm-bindgen glue and the module. */
-const WEB_BUILD = ['web.mjs', 'pkg/web/certgate_wasm.js', 'pkg/web/certgate_wasm_bg.wasm', 'pkg/web/package.json'];
+/** Files of the inspector's wasm build: the wasm-bindgen glue and the module. */
+const WASM_BUILD = ['certgate_wasm.js', 'certgate_wasm_bg.wasm', 'package.json'];
 
-function ensureWebBuild() {
-  const missing = WEB_BUILD.filter((f) => !fs.existsSync(path.join(npmPackage, f)));
-  if (missing.length === 0) return;
-  console.error(`web build missing (${missing.join(', ')}); building it`);
-  execFileSync('npm', ['--prefix', npmPackage, 'run', 'build', 'web'], { stdio: 'inherit' });
+/** The npm package's web entry, re-exporting what the inspector build adds. */
+const ENTRY_EXTRA = `
+// Added by bindings/inspector/scripts/build.mjs: the inspector's build also reads PKCS#12.
+export { readPkcs12 } from './pkg/web/certgate_wasm.js';
+`;
+
+function buildWasm() {
+  execFileSync('npm', ['--prefix', npmPackage, 'run', 'build', 'inspector'], { stdio: 'inherit' });
 }
 
 function copy(from, to) {
@@ -35,13 +41,16 @@ function copy(from, to) {
 }
 
 function main() {
-  ensureWebBuild();
+  buildWasm();
   fs.rmSync(dist, { recursive: true, force: true });
   for (const name of fs.readdirSync(path.join(root, 'src'))) {
     copy(path.join(root, 'src', name), path.join(dist, name));
   }
-  for (const file of WEB_BUILD) {
-    copy(path.join(npmPackage, file), path.join(dist, 'certgate', file));
+  const entry = fs.readFileSync(path.join(npmPackage, 'web.mjs'), 'utf8');
+  fs.mkdirSync(path.join(dist, 'certgate'), { recursive: true });
+  fs.writeFileSync(path.join(dist, 'certgate', 'web.mjs'), entry + ENTRY_EXTRA);
+  for (const file of WASM_BUILD) {
+    copy(path.join(npmPackage, 'pkg', 'inspector', file), path.join(dist, 'certgate', 'pkg', 'web', file));
   }
   for (const name of DEMO) {
     copy(path.join(fixtures, name), path.join(dist, 'demo', name));

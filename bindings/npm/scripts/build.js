@@ -2,6 +2,8 @@
 // `npm run build`: compiles bindings/wasm twice and runs wasm-bindgen over each build.
 //   pkg/node/  the `node` feature (signatures through node:crypto), CommonJS glue
 //   pkg/web/   the `web` feature (ring compiled to wasm), ES-module glue for browsers
+// `npm run build <name>` builds that one only; `inspector` is built only when named:
+//   pkg/inspector/  `web` + `pkcs12` (readPkcs12), for bindings/inspector; not in the package
 // Needs the wasm32-unknown-unknown target, clang (ring's C for wasm32) and the wasm-bindgen
 // CLI at exactly the version pinned in the root Cargo.toml.
 
@@ -31,6 +33,7 @@ const cargoEnv = (optLevel) => ({
 const BUILDS = [
   { name: 'node', features: ['--features', 'node'], target: 'nodejs', optLevel: 's' },
   { name: 'web', features: ['--no-default-features', '--features', 'web'], target: 'web', optLevel: 'z' },
+  { name: 'inspector', features: ['--no-default-features', '--features', 'web,pkcs12'], target: 'web', optLevel: 'z', onlyNamed: true },
 ];
 
 function run(cmd, args, options = {}) {
@@ -61,8 +64,11 @@ function checkBindgen() {
 function main() {
   checkBindgen();
   const only = process.argv[2];
+  if (only && !BUILDS.some((b) => b.name === only)) {
+    throw new Error(`unknown build \`${only}\`; builds: ${BUILDS.map((b) => b.name).join(', ')}`);
+  }
   for (const build of BUILDS) {
-    if (only && only !== build.name) continue;
+    if (only ? only !== build.name : build.onlyNamed) continue;
     run('cargo', ['build', '-p', 'certgate-wasm', '--release', '--target', 'wasm32-unknown-unknown', ...build.features], {
       env: cargoEnv(build.optLevel),
     });
