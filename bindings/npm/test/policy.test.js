@@ -66,6 +66,19 @@ for (const build of BUILDS) {
       assert.deepEqual(anonymousRoot.verify(fixture('alice.pem'), AT).roles, ['user']);
     });
 
+    it('refuses Unicode property classes in regexes and keeps \\w and (?i) Unicode-aware', () => {
+      const trust = fixture('root-ca.pem');
+      for (const regex of ['\\p{Greek}', 'CN=\\pL+', '[\\P{L}]']) {
+        const err = thrown(() => certgate.createVerifier({ trust, policy: { require: { subject_regex: regex } } }));
+        assert.equal(err.code, 'INVALID_POLICY', regex);
+        assert.match(err.message, /Unicode property class/);
+      }
+      const policy = { require: { subject_regex: '(?i)cn=\\w+,OU=ENGINEERING,.*' }, default: { access: 'authenticated' } };
+      const unicode = certgate.createVerifier({ trust, policy });
+      const result = unicode.verify(fixture('alice.pem'), AT);
+      assert.equal(unicode.authorize(result, 'GET', '/').principal, 'alice');
+    });
+
     it('gives the same roles as a decision and an explanation for the same client', () => {
       assert.deepEqual(alice.roles, verifier.authorize(alice, 'GET', '/customer/1').roles);
       assert.deepEqual(alice.roles, verifier.explain(alice, 'GET', '/admin/x').roles);

@@ -33,6 +33,14 @@ impl Regex {
     /// wrapped in `\A(?:…)\z`); otherwise it is searched for, like Java's `Matcher.find`.
     pub(crate) fn new(source: &str, whole: bool) -> Result<Self, String> {
         check_size(source)?;
+        if let Some(at) = unicode_property_class(source) {
+            return Err(format!(
+                "regex `{}` uses a Unicode property class (`\\p{{…}}` or `\\P{{…}}`) at byte {at}, which \
+                 policies do not support; write the characters as a class such as `[A-Za-zÀ-ÿ]`, or use \
+                 `\\w`, `\\d`, `\\s` (Unicode-aware)",
+                abbreviate(source)
+            ));
+        }
         let config = syntax::Config::new().nest_limit(NEST_LIMIT);
         // **The source must parse on its own before it is wrapped**: otherwise `a)|(b` would
         // become `\A(?:a)|(b)\z`, a valid regex that is no longer anchored at both ends.
@@ -391,6 +399,31 @@ pub(crate) fn abbreviate(source: &str) -> String {
     }
 }
 
+/// The byte offset of the first `\p` or `\P` escape in a regex, if any.
+///
+/// **Unicode property classes are refused by the policy itself, in every build**: the
+/// workspace leaves regex-syntax's property tables out (they were most of the wasm module's
+/// data), but a build whose dependency graph switches them back on (a test build, through
+/// proptest) would otherwise accept `\p{Greek}` that the server and the npm package refuse.
+/// A backslash escapes the next character everywhere in the syntax, classes included, so a
+/// `\p` not preceded by an escaping backslash is always a property class (or, in `(?x)` mode,
+/// text in a comment, refused as well).
+fn unicode_property_class(source: &str) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        if matches!(bytes[i + 1], b'p' | b'P') {
+            return Some(i);
+        }
+        i += 2;
+    }
+    None
+}
+
 /// regex-syntax renders an error as the pattern with a caret under the fault, then one
 /// `error: …` line; that line alone says what is wrong.
 fn syntax_detail(error: &impl core::fmt::Display) -> String {
@@ -455,6 +488,21 @@ mod tests {
         assert!(d.is_match_split("www.example.com", '.'));
         assert!(!d.is_match_split("a.b.example.com", '.'));
         assert!(Segments::new("/a/**/**", '/', false).is_err());
+    }
+
+    #[test]
+    fn unicode_property_classes_are_refused() {
+        for re in [r"\p{Greek}", r"CN=\pL+", r"[\P{L}]", r"(?i)a|\p{Script=Latin}"] {
+            let err = Regex::new(re, true).unwrap_err();
+            assert!(err.contains("Unicode property class"), "{re}: {err}");
+        }
+        assert_eq!(unicode_property_class(r"a\\p"), None, "an escaped backslash before p");
+        assert_eq!(unicode_property_class(r"a\\\p{L}"), Some(3));
+        for re in [r"CN=\w+", r"\d{3}", r"\s", r"\bx\b", r"(?i)straße", r"a\\p", r"[[:alpha:]]"] {
+            assert!(Regex::new(re, true).is_ok(), "{re}");
+        }
+        assert!(Regex::new(r"(?i)Σ", true).unwrap().is_match("σ"), "Unicode case folding");
+        assert!(Regex::new(r"\w+", true).unwrap().is_match("Zoë"), "Unicode \\w");
     }
 
     #[test]
