@@ -347,7 +347,18 @@ export function tlsServerOptions<T extends import('node:tls').TlsOptions>(option
  * cached per socket; on a resumed session it returns the chain the leaf's client presented
  * on its last full handshake, for the caller to verify in full again.
  */
-export function createChainReader(): (socket: import('node:tls').TLSSocket) => Buffer[] | null;
+export function createChainReader(options?: ChainReaderOptions): (socket: import('node:tls').TLSSocket) => Buffer[] | null;
+
+/** Options of {@link createChainReader}. */
+export interface ChainReaderOptions {
+  /**
+   * The TLS server's own `ca` option (PEM), when it has one (e.g. to name acceptable CAs in
+   * its CertificateRequest). Node completes a client's chain from it, so the reader ends the
+   * chain before the first of these certificates: the chain is what the client sent. Throws
+   * `INVALID_CONFIG` on anything but PEM certificates.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
+}
 
 /** Options of {@link agentOptions}: an identity (PKCS#12 or PEM) and the server's CA. */
 export interface AgentOptionsInput {

@@ -8,6 +8,8 @@
 // Behind a proxy, `listener` (server.toml `[[listeners]]` keys, lib/forwarded.js) takes the
 // certificate from a trusted proxy's header, per route, with the native server's rules.
 
+const { X509Certificate } = require('node:crypto');
+
 const { createSource } = require('./forwarded');
 
 const CLIENT_AUTH = ['required', 'optional'];
@@ -120,15 +122,27 @@ function createChecker(options) {
  * Node returns only the leaf; the reader then returns the chain that leaf's client presented
  * on its last full handshake (remembered, bounded), which the caller verifies in full again:
  * nothing is trusted on memory, the intermediates are only candidates for path building.
+ *
+ * `options.ca` is the TLS server's own `ca` option (PEM), when it has one: Node completes the
+ * client's chain from it (getPeerCertificate(true) appends the issuers it finds there), so the
+ * reader ends the chain before the first of those certificates and returns what the client
+ * sent. A client's own copy of one of them is left out too: Node's answer cannot tell the two
+ * apart, and when `ca` holds the verifier's trust anchors the path ends there the same way.
+ * @param {{ca?: string | Buffer | Array<string | Buffer>}} [options]
  * @returns {(socket: import('node:tls').TLSSocket) => Buffer[] | null}
  */
-function createChainReader() {
+function createChainReader(options = {}) {
+  if (options === null || typeof options !== 'object') throw configError('chain reader options must be an object');
+  for (const key of Object.keys(options)) {
+    if (key !== 'ca') throw configError(`unknown chain reader option \`${key}\`; known options: ca`);
+  }
+  const serverCas = new Set(pemCertificates(options.ca ?? []).map(derBase64));
   const chains = new WeakMap();
   const remembered = new Map();
   return function chainOf(socket) {
     let chain = chains.get(socket);
     if (chain !== undefined) return chain;
-    chain = readChain(socket);
+    chain = readChain(socket, serverCas);
     if (chain !== null && chain.length === 1 && typeof socket.isSessionReused === 'function' && socket.isSessionReused()) {
       const full = remembered.get(chain[0].toString('base64'));
       if (full !== undefined) chain = full;
@@ -175,23 +189,47 @@ function tlsServerOptions(options) {
   return { ...options, requestCert: true, rejectUnauthorized: false };
 }
 
-/** The chain a TLS socket's peer presented, DER leaf first, or null when it sent none. */
-function readChain(socket) {
+/**
+ * The chain a TLS socket's peer presented, DER leaf first, or null when it sent none; it ends
+ * before the first certificate of `serverCas` (base64 DER: the server's `ca`, see above).
+ */
+function readChain(socket, serverCas = new Set()) {
   if (!socket || typeof socket.getPeerCertificate !== 'function') return null;
   let cert = socket.getPeerCertificate(true);
   if (!cert || !cert.raw) return null;
   const chain = [];
   const seen = new Set();
   // issuerCertificate links end on a self-issued certificate (which links to itself); Node
-  // may append a CA of the server's own store, which the core ignores when it is unused.
+  // may append CAs of the server's own store: those of its `ca` end the chain here, the
+  // default store's public roots the core ignores when they are unused.
   while (cert && cert.raw && chain.length < MAX_CHAIN) {
     const id = cert.raw.toString('base64');
-    if (seen.has(id)) break;
+    if (seen.has(id) || (chain.length > 0 && serverCas.has(id))) break;
     seen.add(id);
     chain.push(cert.raw);
     cert = cert.issuerCertificate;
   }
   return chain;
+}
+
+/** The PEM certificates of a `ca` option (a PEM string or Buffer, or an array of them). */
+function pemCertificates(ca) {
+  const pems = [];
+  for (const item of Array.isArray(ca) ? ca : [ca]) {
+    const text = Buffer.isBuffer(item) ? item.toString('latin1') : String(item);
+    const found = text.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g);
+    if (!found) throw configError('`ca` must be PEM certificates, as Node\'s TLS option takes them');
+    pems.push(...found);
+  }
+  return pems;
+}
+
+function derBase64(pem) {
+  try {
+    return new X509Certificate(pem).raw.toString('base64');
+  } catch (err) {
+    throw configError(`\`ca\` holds a certificate Node cannot decode: ${err.message}`);
+  }
 }
 
 /** Unix seconds from seconds or a Date. */

@@ -193,6 +193,35 @@ describe('middleware options', () => {
     for (const bad of [undefined, {}, { verifier: {} }, { verifier, clientAuth: 'deferred' }, { verifier, authorise: true }, { verifier, time: 5 }, { verifier, cacheSecs: -1 }]) {
       assert.throws(() => certgate.middleware(bad), (err) => err.code === 'INVALID_CONFIG', JSON.stringify(bad));
     }
+    for (const bad of [null, { trust: 'x' }, { ca: 'not PEM' }, { ca: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }]) {
+      assert.throws(() => certgate.createChainReader(bad), (err) => err.code === 'INVALID_CONFIG', JSON.stringify(bad));
+    }
+  });
+
+  it('createChainReader({ca}) returns the chain the client sent, without the CAs Node appends from the server\'s `ca`', async () => {
+    const root = pki.read('root-ca.pem', 'utf8');
+    const intermediate = pki.read('intermediate-ca.pem', 'utf8');
+    const [leaf] = pki.read('clients/alice.pem', 'utf8').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g);
+    const der = (pem) => new (require('node:crypto').X509Certificate)(pem).raw;
+    const cases = [
+      // [server ca, what alice sends, what Node's getPeerCertificate(true) chain holds, what she sent]
+      [[root], pki.read('clients/alice.pem', 'utf8'), [leaf, intermediate, root], [leaf, intermediate]],
+      [[root, intermediate], leaf, [leaf, intermediate, root], [leaf]],
+    ];
+    for (const [ca, cert, nodeChain, sent] of cases) {
+      const plain = certgate.createChainReader();
+      const exact = certgate.createChainReader({ ca });
+      const seen = [];
+      const server = https.createServer({ ...certgate.tlsServerOptions(serverTls()), ca }, (req, res) => {
+        seen.push([plain(req.socket), exact(req.socket)]);
+        res.end();
+      });
+      const port = await listen(server);
+      const res = await request(port, '/', { ca: root, cert, key: pki.read('clients/alice.key') });
+      assert.equal(res.status, 200);
+      await close(server);
+      assert.deepEqual(seen, [[nodeChain.map(der), sent.map(der)]], `server ca of ${ca.length}, ${sent.length} certificate(s) sent`);
+    }
   });
 });
 

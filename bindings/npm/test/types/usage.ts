@@ -73,6 +73,9 @@ https.createServer(tlsServerOptions({ cert: 'c', key: 'k' }), (req, res) => mw(r
 const hook = fastifyHook({ verifier });
 const agent = new https.Agent(agentOptions({ pfx: readFileSync('alice.p12'), passphrase: 'changeit', ca: readFileSync('root-ca.pem') }));
 const reader: (s: import('node:tls').TLSSocket) => Buffer[] | null = createChainReader();
-console.log(hook, agent, reader);
+const exactReader = createChainReader({ ca: [readFileSync('root-ca.pem')] });
+console.log(hook, agent, reader, exactReader);
+// @ts-expect-error: the reader takes the server's `ca` and nothing else
+createChainReader({ trust: 'x' });
 // @ts-expect-error: "deferred" is the native server's TLS-level mode, not the middleware's
 middleware({ verifier, clientAuth: 'deferred' });
