@@ -7,18 +7,28 @@
 //
 // Routes: GET /health → {"status":"ok"}; GET /whoami → the client's certificate, principal,
 // roles and verdict; GET /customer/{id} → {"id":1,"name":"Customer1"}. Refusals are
-// {"code","message"} with 401 (no certificate) or 403; unknown routes 404, other methods 405.
+// {"code","message"} with 401 (no certificate) or 403; unknown routes 404, other methods 405;
+// a request head over max_header_bytes or with more than 100 headers 431 with no body.
 // When bindings/inspector is built, its page is served at /inspector/.
+//
+// TLS as the native server does it, as far as Node allows: the CertificateRequest names the
+// trust anchors (required and optional mode), and with client_auth = "required" a client
+// without a certificate gets TLS 1.3's certificate_required alert. A chain certgate refuses
+// closes the connection without an alert: Node has no hook inside the server's handshake
+// (OpenSSL's own verification, rejectUnauthorized, also only closes after it).
 
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { certificateSource, createChainReader as listenerChainReader } from '../bindings/npm/index.mjs';
-import { createChainReader, createVerifier, inspect, tlsServerOptions } from '../bindings/npm/index.mjs';
+import { createChainReader, createVerifier, inspect } from '../bindings/npm/index.mjs';
 
 const CLIENT_AUTH = ['required', 'optional', 'deferred'];
 const KEYS = ['listen', 'cert', 'key', 'trust_store', 'pinned', 'crls', 'client_auth', 'tls_versions', 'policy', 'skew_secs', 'limits', 'listeners'];
@@ -27,6 +37,9 @@ const LIMIT_DEFAULTS = { handshake_timeout_secs: 10, header_read_timeout_secs: 1
 /** Without a policy: /health is anonymous, every other route needs a verified certificate. */
 const NO_POLICY = { routes: [{ path: '/health', access: 'anonymous' }], default: { access: 'authenticated' } };
 const INSPECTOR = new URL('../bindings/inspector/dist/', import.meta.url);
+/** Most headers in a request head: hyper's limit, which certgate-server answers 431 beyond. */
+const MAX_HEADERS = 100;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 
 /** Reads and checks a server.toml; relative paths resolve against its directory. */
 export function loadConfig(file) {
@@ -68,7 +81,10 @@ export function loadConfig(file) {
   };
 }
 
-/** Starts the server; resolves to the `https.Server` once it listens. */
+/**
+ * Starts the server; resolves once it listens to `{address(), close(callback)}` (the TLS
+ * listener's address; close stops accepting and closes idle connections).
+ */
 export async function startServer(config) {
   const verifier = createVerifier({
     trust: config.trust,
@@ -77,8 +93,16 @@ export async function startServer(config) {
     config: { skewSecs: config.skewSecs },
     policy: config.policy ?? NO_POLICY,
   });
-  const chainOf = createChainReader();
+  // The CertificateRequest names the trust anchors, as certgate-server's does in required and
+  // optional mode (deferred names none, so a browser offers every certificate it holds).
+  // Clients choose by these names what to send: without them Chromium sends its leaf alone.
+  // They name CAs only: certgate verifies every chain, OpenSSL's verdict is never asked.
+  const ca = config.clientAuth === 'deferred' || !config.trust ? [] : anchorsPem(config.trust);
+  // Node completes a client's chain from `ca`; the reader returns what the client sent.
+  const chainOf = createChainReader({ ca });
   const verdicts = new WeakMap();
+  // Sockets with a response under way, into which no error answer may be written.
+  const responding = new WeakSet();
 
   /**
    * The connection's verdict, once per connection: `verdict` is a VerifyResult, a
@@ -101,20 +125,21 @@ export async function startServer(config) {
     return connection;
   }
 
-  const server = https.createServer(
-    tlsServerOptions({
-      cert: config.cert,
-      key: config.key,
-      minVersion: config.minVersion,
-      maxVersion: config.maxVersion,
-      handshakeTimeout: config.limits.handshake_timeout_secs * 1000,
+  const app = http.createServer(
+    {
+      // Node's parser counts only the URL, names and values against this: a backstop that
+      // never refuses a head within the limit. The exact check is headTooLarge, per request.
       maxHeaderSize: config.limits.max_header_bytes,
       // Node enforces headersTimeout only when it checks connections, every 30 s by default:
       // a client dribbling its request head was held ~7x header_read_timeout_secs. Check every second.
       connectionsCheckingInterval: 1000,
-    }),
+    },
     (req, res) => {
+      if (headRefused.has(req.socket)) return undefined; // a request pipelined behind a refused head
+      responding.add(req.socket);
+      res.once('close', () => responding.delete(req.socket));
       try {
+        if (headTooLarge(req, config.limits.max_header_bytes)) return refuseHead(req.socket);
         handle(req, res, verifier, connectionOf(req.socket));
       } catch (err) {
         // One request's failure is logged and answered; it never stops the server.
@@ -122,26 +147,77 @@ export async function startServer(config) {
         if (!res.headersSent) send(res, error(500, 'INTERNAL', 'the request could not be served'));
         else res.destroy();
       }
+      return undefined;
     },
   );
-  server.headersTimeout = config.limits.header_read_timeout_secs * 1000;
-  server.maxConnections = config.limits.max_connections;
-  // The handshake-level part of client_auth, as the native server: "required" refuses a
-  // connection without a valid certificate, "optional" one with an invalid certificate.
-  server.on('secureConnection', (socket) => {
-    if (config.clientAuth === 'deferred') return;
+  app.headersTimeout = config.limits.header_read_timeout_secs * 1000;
+  app.on('clientError', (err, socket) => {
+    if (headRefused.has(socket)) return undefined;
+    // Node's answers to a head it cannot parse, but certgate-server's 431 for one too large.
+    if (err.code === 'HPE_HEADER_OVERFLOW') return refuseHead(socket);
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+    if (socket.writable && !responding.has(socket)) socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    socket.destroy();
+    return undefined;
+  });
+  // `app` never listens: the TLS listener below hands it verified sockets. Start its
+  // connection checks (headersTimeout) as listening would.
+  app.emit('listening');
+
+  const context = tls.createSecureContext({
+    cert: config.cert,
+    key: config.key,
+    ca,
+    minVersion: config.minVersion,
+    maxVersion: config.maxVersion,
+    sessionIdContext: 'certgate-node-demo',
+  });
+  const handshakeMs = config.limits.handshake_timeout_secs * 1000;
+  /**
+   * One TLS connection. Its TLSSocket is made here rather than by https.Server: "required"
+   * needs OpenSSL to refuse a handshake without a certificate (the certificate_required
+   * alert), which Node asks of it only with rejectUnauthorized, and https.Server then also
+   * closes, unseen and unlogged, every connection whose chain OpenSSL's own verification
+   * refuses. Here OpenSSL insists only that a certificate is sent, and certgate alone
+   * verifies it, when the handshake is done ('secure').
+   */
+  function acceptTls(raw) {
+    const peer = `${raw.remoteAddress}:${raw.remotePort}`;
+    const socket = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: context,
+      requestCert: true,
+      rejectUnauthorized: config.clientAuth === 'required',
+      ALPNProtocols: ['http/1.1'],
+    });
+    let secure = false;
+    const timer = setTimeout(() => socket.destroy(), handshakeMs);
+    socket.once('close', () => clearTimeout(timer));
+    socket.on('error', (err) => {
+      // A failed handshake is the client's problem, never the server's; the refusal of one
+      // without a certificate ("required") is logged as certgate-server logs it.
+      if (!secure && err.code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') refusedHandshake(peer, null);
+    });
+    socket.once('secure', () => {
+      secure = true;
+      clearTimeout(timer);
+      if (refusesHandshake(socket, peer)) socket.destroy();
+      else app.emit('connection', socket);
+    });
+  }
+
+  /** The handshake-level part of client_auth, as the native server: "required" refuses a
+   * connection without a valid certificate, "optional" one with an invalid certificate. */
+  function refusesHandshake(socket, peer) {
+    if (config.clientAuth === 'deferred') return false;
     const { verdict } = connectionOf(socket);
     const refused = verdict === null ? config.clientAuth === 'required' : verdict instanceof Error;
-    if (refused) {
-      log('handshake_refused', {
-        peer: `${socket.remoteAddress}:${socket.remotePort}`,
-        code: verdict === null ? 'NO_CERTIFICATE' : verdict.code,
-        message: verdict === null ? 'no client certificate was presented' : verdict.message,
-      });
-      socket.destroy();
-    }
-  });
-  server.on('tlsClientError', () => {}); // a failed handshake is the client's problem, never the server's
+    if (refused) refusedHandshake(peer, verdict);
+    return refused;
+  }
+
+  const server = net.createServer(acceptTls);
+  server.maxConnections = config.limits.max_connections;
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -151,7 +227,60 @@ export async function startServer(config) {
   log('listening', { addr: `${host}:${address.port}`, client_auth: config.clientAuth });
   const listeners = await startListeners(config, verifier);
   server.on('close', () => listeners.forEach((l) => l.close()));
-  return server;
+  return {
+    address: () => server.address(),
+    close(callback) {
+      server.close(callback);
+      app.closeIdleConnections();
+    },
+  };
+}
+
+/** A handshake refused by client_auth, logged as certgate-server logs it; null: no certificate. */
+function refusedHandshake(peer, verdict) {
+  log('handshake_refused', {
+    peer,
+    code: verdict === null ? 'NO_CERTIFICATE' : verdict.code,
+    message: verdict === null ? 'no client certificate was presented' : verdict.message,
+  });
+}
+
+/** The PEM certificates of a trust store file: PEM, or one DER certificate. */
+function anchorsPem(bytes) {
+  const pems = bytes.toString('latin1').match(PEM_CERTIFICATE);
+  if (pems) return pems;
+  try {
+    return [new X509Certificate(bytes).toString()];
+  } catch (err) {
+    throw new Error(`trust_store: neither PEM certificates nor one DER certificate (${err.message})`);
+  }
+}
+
+/**
+ * Whether the request head is over certgate-server's limits: more than MAX_HEADERS headers,
+ * or more than `max` bytes as the client wrote it — the request line, `Name: value` lines,
+ * the blank line. Node hands over names and values without the whitespace around them, so
+ * the count is byte-exact for heads written with one space after each colon (every client
+ * does) and short by any further padding, which Node's own count (maxHeaderSize) bounds.
+ */
+function headTooLarge(req, max) {
+  if (req.rawHeaders.length / 2 > MAX_HEADERS) return true;
+  // Node decodes the head as latin1: one character per byte.
+  let bytes = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n\r\n`.length;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) bytes += req.rawHeaders[i].length + 2 + req.rawHeaders[i + 1].length + 2;
+  return bytes > max;
+}
+
+/** Sockets whose request head was refused with 431: closing, nothing more is read from them. */
+const headRefused = new WeakSet();
+
+/** Answers a request head over the limits as certgate-server does (431, no body) and closes. */
+function refuseHead(socket) {
+  headRefused.add(socket);
+  log('connection_error', { peer: `${socket.remoteAddress}:${socket.remotePort}`, error: 'message head is too large' });
+  // The native server's (hyper's) answer, byte for byte but the date: no body.
+  if (socket.writable) socket.end(`HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\ndate: ${new Date().toUTCString()}\r\n\r\n`);
+  socket.destroySoon();
 }
 
 function handle(req, res, verifier, connection) {

@@ -1,41 +1,89 @@
 'use strict';
 // node-demo/server.mjs as a separate process with the server.toml of `certgate demo pki`,
-// driven by Node HTTPS clients and curl: the native server's routes, status codes and bodies.
+// driven by Node HTTPS clients, curl and openssl s_client: the native server's routes, status
+// codes, bodies, CertificateRequest CA names, certificate_required alert and head limits.
 
 const assert = require('node:assert/strict');
 const { execFile, spawn } = require('node:child_process');
 const fs = require('node:fs');
+const https = require('node:https');
 const path = require('node:path');
 const readline = require('node:readline');
+const tls = require('node:tls');
 const { describe, it, before, after } = require('node:test');
 const { demoPki, REPO } = require('./pki.js');
 const { request } = require('./https.js');
+
+/** Starts the demo on `config`; resolves to {proc, port, events} once it listens. */
+async function startDemo(config) {
+  const proc = spawn(process.execPath, [path.join(REPO, 'node-demo/server.mjs'), '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: proc.stdout });
+  const events = [];
+  const port = await new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`the demo server exited with ${code}`)));
+    lines.on('line', (line) => {
+      const event = JSON.parse(line);
+      events.push(event);
+      if (event.event === 'listening') resolve(Number(event.addr.split(':').pop()));
+    });
+  });
+  return { proc, port, events };
+}
+
+/** Waits (up to 2 s) for the server's log to hold an event matching `predicate`. */
+async function logged(events, predicate) {
+  for (let i = 0; i < 100 && !events.some(predicate); i++) await new Promise((r) => setTimeout(r, 20));
+  return events.find(predicate);
+}
+
+/** Sends `head` on one TLS connection as alice; resolves to everything the server answered. */
+function rawRequest(port, pki, head) {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.read('root-ca.pem'), ...pki.client('alice') }, () => socket.write(head));
+    const parts = [];
+    socket.on('data', (d) => parts.push(d));
+    socket.on('error', () => {}); // the server may close while the head is still being sent
+    socket.on('close', () => resolve(Buffer.concat(parts).toString('latin1')));
+    socket.setTimeout(10000, () => socket.destroy());
+  });
+}
+
+/** A GET request head of exactly `bytes` bytes (one padding header) or with `headers` headers. */
+function headOf({ bytes, headers }) {
+  let head = 'GET /customer/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n';
+  if (headers !== undefined) {
+    for (let i = 2; i < headers; i++) head += `X-H${i}: v\r\n`;
+    return `${head}\r\n`;
+  }
+  const padding = bytes - head.length - 'X-Pad: \r\n\r\n'.length;
+  return `${head}X-Pad: ${'p'.repeat(padding)}\r\n\r\n`;
+}
 
 describe('node-demo/server.mjs --config DIR/server.toml', () => {
   let pki;
   let server;
   let port;
-  const events = [];
+  /** The demo's log, JSON lines parsed. */
+  let events;
+
+  /** The same demo with client_auth = "required". */
+  let required;
 
   before(async () => {
     pki = demoPki();
     // The demo's own file, on a free port.
     const config = path.join(pki.dir, 'server.toml');
-    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace(/^listen = .*$/m, 'listen = "127.0.0.1:0"'));
-    server = spawn(process.execPath, [path.join(REPO, 'node-demo/server.mjs'), '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const lines = readline.createInterface({ input: server.stdout });
-    port = await new Promise((resolve, reject) => {
-      server.once('exit', (code) => reject(new Error(`the demo server exited with ${code}`)));
-      lines.on('line', (line) => {
-        const event = JSON.parse(line);
-        events.push(event);
-        if (event.event === 'listening') resolve(Number(event.addr.split(':').pop()));
-      });
-    });
+    const text = fs.readFileSync(config, 'utf8').replace(/^listen = .*$/m, 'listen = "127.0.0.1:0"');
+    fs.writeFileSync(config, text);
+    fs.writeFileSync(path.join(pki.dir, 'required.toml'), text.replace(/^client_auth = .*$/m, 'client_auth = "required"'));
+    let demo;
+    [demo, required] = await Promise.all([startDemo(config), startDemo(path.join(pki.dir, 'required.toml'))]);
+    ({ proc: server, port, events } = demo);
   });
 
   after(() => {
     server.kill('SIGTERM');
+    required.proc.kill('SIGTERM');
     pki.cleanup();
   });
 
@@ -118,6 +166,83 @@ describe('node-demo/server.mjs --config DIR/server.toml', () => {
       assert.deepEqual([res.status, res.body.code], [404, 'NOT_FOUND'], escape);
     }
     assert.equal((await request(port, '/health', ca())).status, 200, 'still serving');
+  });
+
+  it('names the trust anchors in its CertificateRequest, as certgate-server does', async () => {
+    const root = new (require('node:crypto').X509Certificate)(pki.read('root-ca.pem'));
+    const names = (p) =>
+      new Promise((resolve) => {
+        execFile('openssl', ['s_client', '-connect', `127.0.0.1:${p}`, '-CAfile', path.join(pki.dir, 'root-ca.pem')], { timeout: 10000 }, (error, stdout) => {
+          // The names follow this heading, one `O = …, CN = …` a line.
+          const lines = stdout.split('\n');
+          const at = lines.indexOf('Acceptable client certificate CA names');
+          const found = [];
+          for (let i = at + 1; at !== -1 && i < lines.length && lines[i].includes(' = '); i++) found.push(lines[i]);
+          resolve(found);
+        }).stdin.end();
+      });
+    const expected = [root.subject.split('\n').join(', ').replace(/=/g, ' = ')];
+    for (const p of [port, required.port]) assert.deepEqual(await names(p), expected);
+  });
+
+  it('client_auth = "required": no certificate gets TLS 1.3\'s certificate_required alert (1.2: handshake_failure), logged NO_CERTIFICATE', async () => {
+    const before = required.events.length;
+    const none = await request(required.port, '/whoami', ca());
+    assert.equal(none.error?.code, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', String(none.error ?? none.status));
+    const tls12 = await request(required.port, '/whoami', { ...ca(), maxVersion: 'TLSv1.2' });
+    assert.match(String(tls12.error?.message), /alert handshake failure/);
+    const refusals = required.events.slice(before).filter((e) => e.event === 'handshake_refused');
+    for (let i = 0; i < 100 && refusals.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      refusals.splice(0, refusals.length, ...required.events.slice(before).filter((e) => e.event === 'handshake_refused'));
+    }
+    assert.deepEqual(refusals.map((e) => e.code), ['NO_CERTIFICATE', 'NO_CERTIFICATE']);
+    // alice's leaf and intermediate pass; her leaf alone is refused by certgate (Node's copy of
+    // the server's root is not counted as sent), logged with its code, and closed.
+    assert.equal((await request(required.port, '/whoami', { ...ca(), ...pki.client('alice') })).body.principal, 'alice');
+    const leaf = pki.read('clients/alice.pem', 'utf8').split(/(?<=-----END CERTIFICATE-----\n)/)[0];
+    const alone = await request(required.port, '/whoami', { ...ca(), cert: leaf, key: pki.read('clients/alice.key') });
+    assert.ok(alone.error, `the leaf alone got ${alone.status}`);
+    assert.ok(await logged(required.events, (e) => e.event === 'handshake_refused' && e.code === 'UNKNOWN_ISSUER'));
+  });
+
+  it('a request head over max_header_bytes (16384) or with over 100 headers: 431 with no body, as certgate-server', async () => {
+    const tooLarge = /^HTTP\/1\.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\ndate: [^\r]+\r\n\r\n$/;
+    const status = (answer) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+    assert.equal(status(await rawRequest(port, pki, headOf({ bytes: 16384 }))), 200);
+    assert.match(await rawRequest(port, pki, headOf({ bytes: 16385 })), tooLarge);
+    assert.equal(status(await rawRequest(port, pki, headOf({ headers: 100 }))), 200);
+    assert.match(await rawRequest(port, pki, headOf({ headers: 101 })), tooLarge);
+    // 2,000 short headers, about 23 KB; one header of 40 KB (Node's parser stops it first).
+    const many = headOf({ headers: 2000 });
+    assert.ok(many.length > 20000);
+    assert.match(await rawRequest(port, pki, many), tooLarge);
+    assert.match(await rawRequest(port, pki, headOf({ bytes: 40000 })), tooLarge);
+    assert.ok(await logged(events, (e) => e.event === 'connection_error' && e.error === 'message head is too large'));
+    assert.equal((await request(port, '/health', ca())).status, 200, 'still serving');
+  });
+
+  it('a resumed TLS session is still authorized by the chain of its full handshake', async () => {
+    const agent = new https.Agent({ ...ca(), ...pki.client('alice'), maxCachedSessions: 4 });
+    const whoami = () =>
+      new Promise((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port, path: '/whoami', servername: 'localhost', agent }, (res) => {
+          const parts = [];
+          res.on('data', (d) => parts.push(d));
+          res.on('end', () => resolve({ resumed: res.socket.isSessionReused(), body: JSON.parse(Buffer.concat(parts)) }));
+        }).on('error', reject);
+      });
+    const first = await whoami();
+    assert.equal(first.body.principal, 'alice');
+    let resumed;
+    for (let i = 0; i < 5 && !resumed; i++) {
+      await new Promise((r) => setTimeout(r, 50)); // the session ticket arrives after the answer
+      const again = await whoami();
+      if (again.resumed) resumed = again;
+    }
+    agent.destroy();
+    assert.ok(resumed, 'the client resumed its TLS session');
+    assert.deepEqual([resumed.body.principal, resumed.body.verdict.valid], ['alice', true]);
   });
 
   it('logs every request with route, status, code and principal', async () => {
