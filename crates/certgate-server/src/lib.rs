@@ -77,8 +77,10 @@
 //! the listener's. The trusted-proxy rules (`trusted_proxies`, `proxy_certificates`) and
 //! `intermediates` are the listener's and hold for every forwarded route. A `tls` route on a
 //! listener whose own `source` is `"forwarded"` reads that listener's handshake: the proxy's
-//! pinned certificate (requests only the proxy itself may make), or none. `/auth` takes the
-//! source of the route `/auth`.
+//! pinned certificate (requests only the proxy itself may make), or none. On a listener whose
+//! own `source` is `"tls"`, the handshake is the server's client verification (`client_auth`,
+//! trust store), so a proxy there must also pass it before `proxy_certificates` is compared.
+//! `/auth` takes the source of the route `/auth`.
 //!
 //! A forwarded listener needs `trusted_proxies` or `proxy_certificates` (both: both must
 //! hold). **A header from anyone else is ignored, never trusted**: the request is judged
