@@ -93,6 +93,9 @@ export async function startServer(config) {
     config: { skewSecs: config.skewSecs },
     policy: config.policy ?? NO_POLICY,
   });
+  // The main listener takes certificates from TLS only: a certificate header sent to it is
+  // stripped and logged (forwarded_header_untrusted), as certgate-server logs it.
+  const tlsOnly = certificateSource(undefined, verifier, log);
   // The CertificateRequest names the trust anchors, as certgate-server's does in required and
   // optional mode (deferred names none, so a browser offers every certificate it holds).
   // Clients choose by these names what to send: without them Chromium sends its leaf alone.
@@ -140,6 +143,7 @@ export async function startServer(config) {
       res.once('close', () => responding.delete(req.socket));
       try {
         if (headTooLarge(req, config.limits.max_header_bytes)) return refuseHead(req.socket);
+        tlsOnly.presented(req, null);
         handle(req, res, verifier, connectionOf(req.socket));
       } catch (err) {
         // One request's failure is logged and answered; it never stops the server.

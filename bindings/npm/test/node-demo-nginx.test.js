@@ -62,8 +62,8 @@ async function logged(events, predicate) {
   return events.find(predicate);
 }
 
-/** GET through nginx over HTTPS as `client` (a demo client name, or null for none). */
-function viaNginx(pki, port, urlPath, client, headers = {}) {
+/** GET over HTTPS (through nginx, or to node-demo's TLS listener) as `client` (a demo client name, or null). */
+function httpsGet(pki, port, urlPath, client, headers = {}) {
   return new Promise((resolve, reject) => {
     const identity = client ? pki.client(client) : {};
     const req = https.get(
@@ -177,38 +177,38 @@ intermediates = ["intermediate-ca.pem"]
   });
 
   it('forwards the leaf: alice 200, mallory 403, rogue refused by certgate, none 401', async () => {
-    const alice = await viaNginx(pki, nginxPort, '/api/customer/1', 'alice');
+    const alice = await httpsGet(pki, nginxPort, '/api/customer/1', 'alice');
     assert.deepEqual([alice.status, JSON.parse(alice.body)], [200, { id: 1, name: 'Customer1' }]);
-    const whoami = JSON.parse((await viaNginx(pki, nginxPort, '/api/whoami', 'alice')).body);
+    const whoami = JSON.parse((await httpsGet(pki, nginxPort, '/api/whoami', 'alice')).body);
     assert.equal(whoami.principal, 'alice');
-    const mallory = await viaNginx(pki, nginxPort, '/api/customer/1', 'mallory');
+    const mallory = await httpsGet(pki, nginxPort, '/api/customer/1', 'mallory');
     assert.deepEqual([mallory.status, JSON.parse(mallory.body).code], [403, 'ROLE_MISSING']);
     // nginx (optional_no_ca) let rogue's certificate through; certgate refuses its chain.
-    const rogue = await viaNginx(pki, nginxPort, '/api/customer/1', 'rogue');
+    const rogue = await httpsGet(pki, nginxPort, '/api/customer/1', 'rogue');
     assert.deepEqual([rogue.status, JSON.parse(rogue.body).code], [403, 'UNKNOWN_ISSUER']);
-    const none = await viaNginx(pki, nginxPort, '/api/customer/1', null);
+    const none = await httpsGet(pki, nginxPort, '/api/customer/1', null);
     assert.deepEqual([none.status, JSON.parse(none.body).code], [401, 'NO_CERTIFICATE']);
     // A client without a certificate that forges the header: nginx replaces it with its empty value.
-    const forged = await viaNginx(pki, nginxPort, '/api/customer/1', null, { 'X-SSL-Client-Cert': nginxEscape(pki.read('clients/alice.pem', 'utf8')) });
+    const forged = await httpsGet(pki, nginxPort, '/api/customer/1', null, { 'X-SSL-Client-Cert': nginxEscape(pki.read('clients/alice.pem', 'utf8')) });
     assert.deepEqual([forged.status, JSON.parse(forged.body).code], [401, 'NO_CERTIFICATE']);
   });
 
   it('over the mTLS hop, the header counts because nginx presents the pinned certificate', async () => {
-    const alice = await viaNginx(pki, nginxPort, '/hop/customer/1', 'alice');
+    const alice = await httpsGet(pki, nginxPort, '/hop/customer/1', 'alice');
     assert.equal(alice.status, 200, alice.body);
-    const mallory = await viaNginx(pki, nginxPort, '/hop/customer/1', 'mallory');
+    const mallory = await httpsGet(pki, nginxPort, '/hop/customer/1', 'mallory');
     assert.equal(JSON.parse(mallory.body).code, 'ROLE_MISSING');
   });
 
   it('answers auth_request for a backend: principal and roles, or the refusal code', async () => {
-    const alice = await viaNginx(pki, nginxPort, '/customer/1', 'alice');
+    const alice = await httpsGet(pki, nginxPort, '/customer/1', 'alice');
     assert.equal(alice.status, 200, alice.body);
     assert.match(alice.body, /^backend: principal=alice roles=user uri=\/customer\/1/);
-    const mallory = await viaNginx(pki, nginxPort, '/customer/1', 'mallory');
+    const mallory = await httpsGet(pki, nginxPort, '/customer/1', 'mallory');
     assert.deepEqual([mallory.status, mallory.headers['x-certgate-code']], [403, 'ROLE_MISSING']);
-    const rogue = await viaNginx(pki, nginxPort, '/customer/1', 'rogue');
+    const rogue = await httpsGet(pki, nginxPort, '/customer/1', 'rogue');
     assert.deepEqual([rogue.status, rogue.headers['x-certgate-code']], [403, 'UNKNOWN_ISSUER']);
-    const none = await viaNginx(pki, nginxPort, '/customer/1', null);
+    const none = await httpsGet(pki, nginxPort, '/customer/1', null);
     assert.deepEqual([none.status, none.headers['x-certgate-code']], [401, 'NO_CERTIFICATE']);
   });
 
@@ -222,5 +222,11 @@ intermediates = ["intermediate-ca.pem"]
     assert.ok(event, 'the ignored header is logged');
     assert.deepEqual(event.headers, ['x-ssl-client-cert']);
     assert.equal(event.reason, 'the sender is not a trusted proxy');
+    // The main TLS listener takes the handshake's certificate only: the header is logged too.
+    const main = Number(events.find((e) => e.event === 'listening' && !e.source).addr.split(':').pop());
+    const tlsAnswer = await httpsGet(pki, main, '/customer/1', null, forged);
+    assert.deepEqual([tlsAnswer.status, JSON.parse(tlsAnswer.body).code], [401, 'NO_CERTIFICATE']);
+    const tlsEvent = await logged(events, (e) => e.event === 'forwarded_header_untrusted' && e.reason === 'this route takes the certificate from TLS');
+    assert.ok(tlsEvent, 'the header sent to the TLS listener is logged');
   });
 });
