@@ -259,6 +259,16 @@ export interface MiddlewareOptions {
    * `headers` (the names stripped) and `reason`. Default: a JSON line on standard error.
    */
   log?: (event: string, fields: Record<string, unknown>) => void;
+  /**
+   * The TLS server's own `ca` option (PEM), when it has one. Give the server the verifier's
+   * trust anchors as `ca` so its CertificateRequest names them (browsers such as Chromium
+   * then send their intermediates, not the leaf alone), and the same here: Node completes a
+   * client's chain from the server's `ca`, and the middleware verifies only what the client
+   * sent ({@link createChainReader}). Put only trust anchors there: a certificate of `ca` is
+   * never taken as the client's, so an intermediate in it refuses chains through it
+   * (`UNKNOWN_ISSUER`) rather than completing them.
+   */
+  ca?: string | Buffer | Array<string | Buffer>;
 }
 
 /**
@@ -354,8 +364,9 @@ export interface ChainReaderOptions {
   /**
    * The TLS server's own `ca` option (PEM), when it has one (e.g. to name acceptable CAs in
    * its CertificateRequest). Node completes a client's chain from it, so the reader ends the
-   * chain before the first of these certificates: the chain is what the client sent. Throws
-   * `INVALID_CONFIG` on anything but PEM certificates.
+   * chain before the first of these certificates: the chain is what the client sent. A client's
+   * own copy of one is left out too (Node's answer cannot tell them apart), so `ca` should hold
+   * only trust anchors. Throws `INVALID_CONFIG` on anything but PEM certificates.
    */
   ca?: string | Buffer | Array<string | Buffer>;
 }

@@ -13,7 +13,7 @@ const { X509Certificate } = require('node:crypto');
 const { createSource } = require('./forwarded');
 
 const CLIENT_AUTH = ['required', 'optional'];
-const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied', 'cacheSecs', 'listener', 'log'];
+const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied', 'cacheSecs', 'listener', 'log', 'ca'];
 
 /** Most certificates read from a socket: the core's default chain limit. */
 const MAX_CHAIN = 32;
@@ -29,7 +29,7 @@ function createChecker(options) {
   for (const key of Object.keys(options)) {
     if (!OPTIONS.includes(key)) throw configError(`unknown middleware option \`${key}\`; known options: ${OPTIONS.join(', ')}`);
   }
-  const { verifier, clientAuth = 'required', authorize = true, time, onDenied, cacheSecs = 60, listener, log = logLine } = options;
+  const { verifier, clientAuth = 'required', authorize = true, time, onDenied, cacheSecs = 60, listener, log = logLine, ca } = options;
   if (!verifier || typeof verifier.verify !== 'function' || typeof verifier.authorize !== 'function') {
     throw configError('`verifier` must be a Verifier from createVerifier()');
   }
@@ -41,7 +41,8 @@ function createChecker(options) {
   if (typeof log !== 'function') throw configError('`log` must be a function (event, fields)');
   const source = createSource(listener, verifier, log);
 
-  const chainOf = createChainReader();
+  // The server's `ca`, so the chain verified is the one the client sent (createChainReader).
+  const chainOf = createChainReader({ ca });
   // A connection's verdict is kept for `cacheSecs`, then the chain is verified again (a
   // keep-alive connection outliving its certificate, or a new CRL, is caught by then).
   const verdicts = new WeakMap();

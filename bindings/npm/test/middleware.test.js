@@ -190,7 +190,7 @@ describe('middleware options', () => {
   });
 
   it('refuses bad options when created', () => {
-    for (const bad of [undefined, {}, { verifier: {} }, { verifier, clientAuth: 'deferred' }, { verifier, authorise: true }, { verifier, time: 5 }, { verifier, cacheSecs: -1 }]) {
+    for (const bad of [undefined, {}, { verifier: {} }, { verifier, clientAuth: 'deferred' }, { verifier, authorise: true }, { verifier, time: 5 }, { verifier, cacheSecs: -1 }, { verifier, ca: 'not PEM' }]) {
       assert.throws(() => certgate.middleware(bad), (err) => err.code === 'INVALID_CONFIG', JSON.stringify(bad));
     }
     for (const bad of [null, { trust: 'x' }, { ca: 'not PEM' }, { ca: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' }]) {
@@ -222,6 +222,28 @@ describe('middleware options', () => {
       await close(server);
       assert.deepEqual(seen, [[nodeChain.map(der), sent.map(der)]], `server ca of ${ca.length}, ${sent.length} certificate(s) sent`);
     }
+  });
+
+  it('option `ca`: only certificates the client sent are verified, never ones Node adds from the server\'s `ca`', async () => {
+    const root = pki.read('root-ca.pem', 'utf8');
+    const intermediate = pki.read('intermediate-ca.pem', 'utf8');
+    const leaf = pki.read('clients/alice.pem', 'utf8').split(/(?<=-----END CERTIFICATE-----\n)/)[0];
+    const outcome = async (serverCa, middlewareCa) => {
+      const mw = certgate.middleware({ verifier, ...(middlewareCa ? { ca: middlewareCa } : {}) });
+      const server = https.createServer({ ...certgate.tlsServerOptions(serverTls()), ca: serverCa }, (req, res) => mw(req, res, () => routes(req, res)));
+      const port = await listen(server);
+      const client = { ca: root, key: pki.read('clients/alice.key') };
+      const alone = await request(port, '/whoami', { ...client, cert: leaf });
+      const full = await request(port, '/whoami', { ...client, cert: pki.read('clients/alice.pem') });
+      await close(server);
+      return [alone, full].map((r) => `${r.status} ${r.body.code ?? r.body.principal}`);
+    };
+    // The server's `ca` = the verifier's anchors (the way to name them to browsers).
+    assert.deepEqual(await outcome([root], [root]), ['403 UNKNOWN_ISSUER', '200 alice']);
+    // An intermediate in the server's `ca`: Node completes alice's leaf with it; the option
+    // keeps it out even when she sent it too (Node's answer cannot tell), so it fails closed.
+    assert.deepEqual(await outcome([root, intermediate], undefined), ['200 alice', '200 alice']);
+    assert.deepEqual(await outcome([root, intermediate], [root, intermediate]), ['403 UNKNOWN_ISSUER', '403 UNKNOWN_ISSUER']);
   });
 });
 

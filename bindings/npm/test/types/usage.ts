@@ -70,7 +70,7 @@ https.createServer(tlsServerOptions({ cert: 'c', key: 'k' }), (req, res) => mw(r
   const who: RequestCertgate = (req as typeof req & { certgate: RequestCertgate }).certgate;
   res.end(who.principal ?? 'anonymous');
 }));
-const hook = fastifyHook({ verifier });
+const hook = fastifyHook({ verifier, ca: readFileSync('root-ca.pem') });
 const agent = new https.Agent(agentOptions({ pfx: readFileSync('alice.p12'), passphrase: 'changeit', ca: readFileSync('root-ca.pem') }));
 const reader: (s: import('node:tls').TLSSocket) => Buffer[] | null = createChainReader();
 const exactReader = createChainReader({ ca: [readFileSync('root-ca.pem')] });
