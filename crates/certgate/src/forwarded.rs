@@ -336,18 +336,24 @@ fn xfcc_element(element: &str) -> Result<Option<String>, Rejection> {
 }
 
 /// The JSON form: an array of element objects (the last is the trusted hop's) or a single
-/// object. Keys are matched without regard to case, as in the text form; `Chain` wins over
-/// `Cert`; a value is a string, or an array of strings joined in order (URL-escaped PEM, or
-/// PEM as it is: PEM has no `%`). Returns the element count and the last one's PEM text.
+/// object; several of either joined by commas (header lines combined, or a hop that appended
+/// to the text) read as one list in order. Keys are matched without regard to case, as in the
+/// text form; `Chain` wins over `Cert`; a value is a string, or an array of strings joined in
+/// order (URL-escaped PEM, or PEM as it is: PEM has no `%`). Returns the element count and
+/// the last one's PEM text.
 fn xfcc_json_last(value: &str) -> Result<(usize, Option<String>), Rejection> {
     use serde_json::Value;
-    let parsed: Value = serde_json::from_str(value)
+    let items: Vec<Value> = serde_json::from_str(&format!("[{value}]"))
         .map_err(|e| malformed(format!("the XFCC value starts like JSON but is not JSON ({e})")))?;
-    let (count, last) = match parsed {
-        Value::Array(mut elements) => (elements.len(), elements.pop()),
-        object @ Value::Object(_) => (1, Some(object)),
-        _ => return Err(malformed("the XFCC JSON value is neither an array of elements nor an element object")),
-    };
+    let mut elements = Vec::new();
+    for item in items {
+        match item {
+            Value::Array(inner) => elements.extend(inner),
+            object @ Value::Object(_) => elements.push(object),
+            _ => return Err(malformed("an XFCC JSON item is neither an array of elements nor an element object")),
+        }
+    }
+    let (count, last) = (elements.len(), elements.pop());
     let Some(last) = last else { return Ok((0, None)) };
     let Value::Object(fields) = last else {
         return Err(malformed("the last XFCC JSON element is not an object"));

@@ -130,11 +130,16 @@ fn xfcc_json_form() {
     let parts: Vec<String> = pem.split_inclusive("-----END CERTIFICATE-----\n").map(|p| format!("\"{}\"", escape(p, b"-._~"))).collect();
     let listed = format!(r#"[{{"chain":[{}]}}]"#, parts.join(","));
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &listed).unwrap(), certs("alice.pem"));
+    // Two header lines (or values) joined by a comma read as one list: the last element counts.
+    let joined = format!(r#"[{{"cert":"{chain}"}}], [{{"hash":"ff","cert":"{leaf}"}}]"#);
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &joined).unwrap(), certs("alice.pem")[..1]);
+    let objects = format!(r#"{{"cert":"{chain}"}},{{"hash":"ff","cert":"{leaf}"}}"#);
+    assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &objects).unwrap(), certs("alice.pem")[..1]);
     // The last element has no certificate: none, whatever came before.
     let bare = format!(r#"[{{"cert":"{leaf}"}},{{"by":"spiffe://edge","hash":"ff"}}]"#);
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, &bare).unwrap_err().code, Code::NoCertificate);
     assert_eq!(decode(ForwardedFormat::EnvoyXfcc, "[]").unwrap_err().code, Code::NoCertificate);
-    for bad in [r#"[{"cert":"x""#, "[1]", r#"{"cert":[1]}"#, r#""cert""#, "[{]"] {
+    for bad in [r#"[{"cert":"x""#, "[1]", r#"{"cert":[1]}"#, r#"{"cert":"x"}, 1"#, "[{]", "{}]"] {
         assert_eq!(decode(ForwardedFormat::EnvoyXfcc, bad).unwrap_err().code, Code::MalformedPem, "{bad}");
     }
     // Deep nesting is an error, not a stack overflow (serde_json's recursion limit).
