@@ -13,9 +13,10 @@
 //
 // TLS as the native server does it, as far as Node allows: the CertificateRequest names the
 // trust anchors (required and optional mode), and with client_auth = "required" a client
-// without a certificate gets TLS 1.3's certificate_required alert. A chain certgate refuses
-// closes the connection without an alert: Node has no hook inside the server's handshake
-// (OpenSSL's own verification, rejectUnauthorized, also only closes after it).
+// without a certificate gets TLS 1.3's certificate_required alert (TLS 1.2: OpenSSL's
+// handshake_failure). A chain certgate refuses closes the connection without an alert: Node
+// has no hook inside the server's handshake (OpenSSL's own verification, rejectUnauthorized,
+// also only closes after it). README.md lists where the two servers differ.
 
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
