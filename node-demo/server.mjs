@@ -132,7 +132,7 @@ export async function startServer(config) {
   const app = http.createServer(
     {
       // Node's parser counts only the URL, names and values against this: a backstop that
-      // never refuses a head within the limit. The exact check is headTooLarge, per request.
+      // never refuses a head within the limit. The exact count is meterHeads', per request.
       maxHeaderSize: config.limits.max_header_bytes,
       // Node enforces headersTimeout only when it checks connections, every 30 s by default:
       // a client dribbling its request head was held ~7x header_read_timeout_secs. Check every second.
@@ -142,8 +142,9 @@ export async function startServer(config) {
       if (headRefused.has(req.socket)) return undefined; // a request pipelined behind a refused head
       responding.add(req.socket);
       res.once('close', () => responding.delete(req.socket));
+      const measured = headMeasured(req, res);
       try {
-        if (headTooLarge(req, config.limits.max_header_bytes)) return refuseHead(req.socket);
+        if (headTooLarge(req, measured, config.limits.max_header_bytes)) return refuseHead(req.socket);
         tlsOnly.presented(req, null);
         handle(req, res, verifier, connectionOf(req.socket));
       } catch (err) {
@@ -207,7 +208,10 @@ export async function startServer(config) {
       secure = true;
       clearTimeout(timer);
       if (refusesHandshake(socket, peer)) socket.destroy();
-      else app.emit('connection', socket);
+      else {
+        app.emit('connection', socket);
+        meterHeads(socket, config.limits.max_header_bytes);
+      }
     });
   }
 
@@ -261,15 +265,77 @@ function anchorsPem(bytes) {
   }
 }
 
+/** Each connection's head meter (meterHeads). */
+const meters = new WeakMap();
+const HEAD_END = Buffer.from('\r\n\r\n');
+const NOTHING = Buffer.alloc(0);
+
+/**
+ * Counts each request head's bytes as they arrive, as certgate-server (hyper) counts what it
+ * reads: from the first byte after the previous exchange to the blank line ending the head.
+ * Node's parser hands over names and values without the whitespace around them, so only the
+ * wire tells how large a head was. A head still open at `max` bytes is refused at once.
+ * Bytes after a head (a body, a pipelined request) are not counted, and the head after them
+ * is judged by its reconstruction instead (headTooLarge).
+ */
+function meterHeads(socket, max) {
+  const meter = { armed: true, bytes: 0, carry: NOTHING, measured: null, trusted: true, stray: false, open: 0 };
+  meters.set(socket, meter);
+  // Added once the HTTP server has the socket: Node then feeds its parser from 'data' events,
+  // after this listener, so a head's size is known when its request is emitted.
+  socket.prependListener('data', (chunk) => {
+    if (!meter.armed) {
+      meter.stray = true;
+      return;
+    }
+    const window = meter.carry.length === 0 ? chunk : Buffer.concat([meter.carry, chunk]);
+    const end = window.indexOf(HEAD_END);
+    if (end === -1) {
+      meter.bytes += chunk.length;
+      meter.carry = Buffer.from(window.subarray(Math.max(0, window.length - (HEAD_END.length - 1))));
+      if (meter.bytes >= max) refuseHead(socket); // the head will end past `max`
+      return;
+    }
+    const bytes = meter.bytes + end + HEAD_END.length - meter.carry.length;
+    meter.measured = meter.trusted ? bytes : null;
+    meter.stray = end + HEAD_END.length < window.length;
+    Object.assign(meter, { armed: false, bytes: 0, carry: NOTHING });
+  });
+}
+
+/**
+ * The measured size of `req`'s head, or null when it is not known (a pipelined request, or
+ * one after a body). Counting starts again once every exchange on the connection is over
+ * (answered, and its body read), trusted when no byte came in meanwhile.
+ */
+function headMeasured(req, res) {
+  const meter = meters.get(req.socket);
+  if (meter === undefined) return null;
+  // Still armed: the meter missed this head's end (Node accepted another ending), so it is
+  // out of step until the connection is quiet again.
+  const measured = meter.armed ? null : meter.measured;
+  Object.assign(meter, { armed: false, bytes: 0, carry: NOTHING, measured: null, stray: meter.stray || meter.armed, open: meter.open + 1 });
+  let parts = 2;
+  const done = () => {
+    parts -= 1;
+    if (parts > 0) return;
+    meter.open -= 1;
+    if (meter.open === 0) Object.assign(meter, { armed: true, trusted: !meter.stray, stray: false });
+  };
+  res.once('finish', done);
+  req.once('end', done);
+  return measured;
+}
+
 /**
  * Whether the request head is over certgate-server's limits: more than MAX_HEADERS headers,
- * or more than `max` bytes as the client wrote it — the request line, `Name: value` lines,
- * the blank line. Node hands over names and values without the whitespace around them, so
- * the count is byte-exact for heads written with one space after each colon (every client
- * does) and short by any further padding, which Node's own count (maxHeaderSize) bounds.
+ * or more than `max` bytes — as measured, or else as reconstructed from what Node hands
+ * over: the request line, `Name: value` lines and the blank line (exact for heads written
+ * with one space after each colon, as clients write them).
  */
-function headTooLarge(req, max) {
+function headTooLarge(req, measured, max) {
   if (req.rawHeaders.length / 2 > MAX_HEADERS) return true;
+  if (measured !== null) return measured > max;
   // Node decodes the head as latin1: one character per byte.
   let bytes = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n\r\n`.length;
   for (let i = 0; i < req.rawHeaders.length; i += 2) bytes += req.rawHeaders[i].length + 2 + req.rawHeaders[i + 1].length + 2;

@@ -48,13 +48,17 @@ function rawRequest(port, pki, head) {
   });
 }
 
-/** A GET request head of exactly `bytes` bytes (one padding header) or with `headers` headers. */
-function headOf({ bytes, headers }) {
+/**
+ * A GET request head of exactly `bytes` bytes (one padding header: `p`s, or with `spaces` the
+ * whitespace Node's parser drops before a value) or with `headers` headers.
+ */
+function headOf({ bytes, headers, spaces = false }) {
   let head = 'GET /customer/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n';
   if (headers !== undefined) {
     for (let i = 2; i < headers; i++) head += `X-H${i}: v\r\n`;
     return `${head}\r\n`;
   }
+  if (spaces) return `${head}X-Pad:${' '.repeat(bytes - head.length - 'X-Pad:v\r\n\r\n'.length)}v\r\n\r\n`;
   const padding = bytes - head.length - 'X-Pad: \r\n\r\n'.length;
   return `${head}X-Pad: ${'p'.repeat(padding)}\r\n\r\n`;
 }
@@ -211,6 +215,10 @@ describe('node-demo/server.mjs --config DIR/server.toml', () => {
     const status = (answer) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
     assert.equal(status(await rawRequest(port, pki, headOf({ bytes: 16384 }))), 200);
     assert.match(await rawRequest(port, pki, headOf({ bytes: 16385 })), tooLarge);
+    // Counted on the wire: whitespace Node's parser drops counts as certgate-server counts it.
+    assert.equal(headOf({ bytes: 16385, spaces: true }).length, 16385);
+    assert.equal(status(await rawRequest(port, pki, headOf({ bytes: 16384, spaces: true }))), 200);
+    assert.match(await rawRequest(port, pki, headOf({ bytes: 16385, spaces: true })), tooLarge);
     assert.equal(status(await rawRequest(port, pki, headOf({ headers: 100 }))), 200);
     assert.match(await rawRequest(port, pki, headOf({ headers: 101 })), tooLarge);
     // 2,000 short headers, about 23 KB; one header of 40 KB (Node's parser stops it first).
