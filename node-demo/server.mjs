@@ -204,19 +204,23 @@ export async function startServer(config) {
       // without a certificate ("required") is logged as certgate-server logs it.
       if (!secure && err.code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') refusedHandshake(peer, null);
     });
+    // 'secure': the handshake is done (the event tls.Server itself waits for).
     socket.once('secure', () => {
       secure = true;
       clearTimeout(timer);
-      if (refusesHandshake(socket, peer)) socket.destroy();
-      else {
-        app.emit('connection', socket);
-        meterHeads(socket, config.limits.max_header_bytes);
+      if (refusesHandshake(socket, peer)) {
+        socket.destroy();
+        return;
       }
+      app.emit('connection', socket);
+      meterHeads(socket, config.limits.max_header_bytes);
     });
   }
 
-  /** The handshake-level part of client_auth, as the native server: "required" refuses a
-   * connection without a valid certificate, "optional" one with an invalid certificate. */
+  /**
+   * The handshake-level part of client_auth, as the native server: "required" refuses a
+   * connection without a valid certificate, "optional" one with an invalid certificate.
+   */
   function refusesHandshake(socket, peer) {
     if (config.clientAuth === 'deferred') return false;
     const { verdict } = connectionOf(socket);
