@@ -254,7 +254,10 @@ impl Inspection {
 
 /// Where `time` falls in the window `[not_before, not_after]`.
 pub fn validity_status(time: u64, not_before: u64, not_after: u64) -> ValidityStatus {
-    let days_until_expiry = (not_after as i64 - time as i64).div_euclid(86_400);
+    // In i128: `time` is any u64 (a caller's or an input's), and the i64 difference overflowed
+    // for times past 2^63 (found by the inspect fuzz target). |difference| / 86,400 < 2^48, so
+    // the quotient fits in i64.
+    let days_until_expiry = (i128::from(not_after) - i128::from(time)).div_euclid(86_400) as i64;
     let (state, summary) = if time < not_before {
         ("not_yet_valid", format!("not yet valid (starts in {})", crate::time::distance(time, not_before)))
     } else if time > not_after {

@@ -349,6 +349,28 @@ fn status_outside_the_window() {
     assert_eq!(future.summary, "not yet valid (starts in 3 days)");
 }
 
+/// Found by the inspect fuzz target: a check time past 2^63 (the input's last eight bytes
+/// `00 .. 00 80`) overflowed the days-until-expiry subtraction. Every u64 time has a status;
+/// the expected days are floor((notAfter − time) / 86,400), worked out by hand for alice
+/// (notAfter 2027-01-01T00:00:00Z = 1,798,761,600).
+#[test]
+fn status_at_extreme_check_times() {
+    for (time, days, state) in [
+        (1u64 << 63, -106_751_991_146_482, "expired"),
+        (u64::MAX, -213_503_982_313_783, "expired"),
+        (0, 20_819, "not_yet_valid"),
+    ] {
+        let status = inspect("alice.pem", 0, Some(time)).status.unwrap();
+        assert_eq!(
+            (status.state, status.days_until_expiry),
+            (state, days),
+            "at {time}"
+        );
+    }
+    let last = inspect("alice.pem", 0, Some(u64::MAX)).status.unwrap();
+    assert_eq!(last.summary, "expired 213503982313782 days ago");
+}
+
 #[test]
 fn an_undecodable_certificate_is_malformed() {
     for input in [&b""[..], b"\x30\x03\x02\x01\x01", &cert("alice.pem")[..100]] {
