@@ -83,8 +83,10 @@ pub struct Forwarded {
 
 /// Decodes forwarded-certificate header values (one per line, see the module docs) into a
 /// chain. Malformed escapes, quoting or base64 are `MALFORMED_PEM`; a value with no
-/// certificate (an XFCC element without `Cert`/`Chain`) is `NO_CERTIFICATE`; the chain
-/// limits of `limits` apply to the decoded certificates.
+/// certificate (an XFCC value whose last element has no `Cert`/`Chain`) is `NO_CERTIFICATE`;
+/// the chain limits of `limits` apply to the decoded certificates. **An XFCC value is read
+/// from its last element**, as [`decode_forwarded`] reads it, so what is shown is what a
+/// server would verify.
 pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Rejection> {
     if input.len() > MAX_FORWARDED_BYTES {
         return Err(Rejection::new(
@@ -162,9 +164,6 @@ pub fn decode_forwarded(
     if value.is_empty() {
         return Err(Rejection::new(Code::NoCertificate, None, "the header value is empty"));
     }
-    if format == ForwardedFormat::EnvoyXfcc {
-        return xfcc_trusted_hop(value, limits);
-    }
     decode(format, value, limits)
 }
 
@@ -209,8 +208,9 @@ fn detect(value: &str) -> Option<ForwardedFormat> {
 fn decode(format: ForwardedFormat, value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
     match format {
         ForwardedFormat::Nginx | ForwardedFormat::AwsAlb => escaped_pem(value, limits, "the value"),
-        ForwardedFormat::EnvoyXfcc if value.starts_with('[') || value.starts_with('{') => xfcc_trusted_hop(value, limits),
-        ForwardedFormat::EnvoyXfcc => xfcc(value, limits),
+        // The element a server reads (the trusted hop's, the last), so that pasting a header
+        // into the inspector shows what certgate-server and the middleware would verify.
+        ForwardedFormat::EnvoyXfcc => xfcc_trusted_hop(value, limits),
         ForwardedFormat::Traefik => {
             let text = percent_decode(value, "the value")?;
             let text = String::from_utf8(text).map_err(|_| malformed("the Traefik value is not ASCII base64"))?;
@@ -264,31 +264,9 @@ fn base64_list<'a>(
     parse_chain(pem.as_bytes(), limits)
 }
 
-/// One XFCC value: elements separated by `,`, pairs by `;`, values optionally quoted. The
-/// first element carrying a certificate is the original client's (each proxy hop appends
-/// one); its `Chain` (leaf included, per Envoy) wins over its `Cert`.
-fn xfcc(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
-    let elements = split_quoted(value, b',')?;
-    if elements.len() > limits.chain_certs {
-        return Err(Rejection::new(
-            Code::TooManyCertificates,
-            None,
-            format!("the XFCC value holds more than {} elements", limits.chain_certs),
-        ));
-    }
-    for element in &elements {
-        if let Some(pem) = xfcc_element(element)? {
-            return escaped_pem(&pem, limits, "the XFCC certificate");
-        }
-    }
-    Err(Rejection::new(
-        Code::NoCertificate,
-        None,
-        "the XFCC value has no Cert or Chain field (set Envoy's forward_client_cert_details to include them)",
-    ))
-}
-
-/// The certificate of an XFCC value's last element (see [`decode_forwarded`]), text or JSON.
+/// The certificate of an XFCC value's last element (see [`decode_forwarded`]), text or JSON:
+/// elements separated by `,`, pairs by `;`, values optionally quoted; an element's `Chain`
+/// (leaf included, per Envoy) wins over its `Cert`.
 fn xfcc_trusted_hop(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
     let (count, pem) = if value.starts_with('[') || value.starts_with('{') {
         xfcc_json_last(value)?

@@ -74,21 +74,31 @@ fn aws_alb_leaves_plus_slash_equals() {
     assert_eq!(decoded.certificates, certs("alice.pem"));
 }
 
+/// Auto-detected XFCC is read as servers read it (`decode_forwarded`): from the last element,
+/// the one the proxy next to the server added; its `Chain` wins over its `Cert`.
 #[test]
-fn envoy_xfcc_prefers_the_chain_of_the_first_element() {
+fn envoy_xfcc_reads_the_last_element_and_prefers_its_chain() {
     let chain = escape_all(&alice_pem());
     let leaf = escape_all(&leaf_pem());
-    let value = format!(
+    let hop = format!(
         "By=spiffe://cluster.local/ns/default/sa/api;Hash=abcd;Cert=\"{leaf}\";Chain=\"{chain}\";\
-         Subject=\"CN=alice,OU=Engineering\";URI=spiffe://x,By=spiffe://other;Hash=ef"
+         Subject=\"CN=alice,OU=Engineering\";URI=spiffe://x"
     );
-    let decoded = parse_forwarded(&value, &Limits::default()).unwrap();
+    let decoded = parse_forwarded(&hop, &Limits::default()).unwrap();
     assert_eq!(decoded.format, ForwardedFormat::EnvoyXfcc);
     assert_eq!(decoded.certificates, certs("alice.pem"));
 
-    let only_cert = format!("Hash=abcd;Cert={leaf}");
-    let decoded = parse_forwarded(&only_cert, &Limits::default()).unwrap();
+    // An earlier element (a client's own, or an earlier hop's) is not what a server verifies.
+    let appended = format!("Hash=00;Chain=\"{chain}\",By=spiffe://edge;Hash=abcd;Cert={leaf}");
+    let decoded = parse_forwarded(&appended, &Limits::default()).unwrap();
     assert_eq!(decoded.certificates, certs("alice.pem")[..1]);
+
+    // Before this was aligned with the servers, the first element with a certificate was
+    // shown; a last element without one is now NO_CERTIFICATE, as a server answers.
+    let bare_hop = format!("{hop},By=spiffe://other;Hash=ef");
+    let none = parse_forwarded(&bare_hop, &Limits::default()).unwrap_err();
+    assert_eq!(none.code, Code::NoCertificate);
+    assert!(none.message.contains("last XFCC element"), "{none}");
 }
 
 #[test]
