@@ -79,3 +79,36 @@ console.log(hook, agent, reader, exactReader);
 createChainReader({ trust: 'x' });
 // @ts-expect-error: "deferred" is the native server's TLS-level mode, not the middleware's
 middleware({ verifier, clientAuth: 'deferred' });
+
+// Behind a TLS-terminating proxy: the middleware's `listener` (server.toml [[listeners]] keys)
+// and `log`, and certificateSource for servers that judge requests themselves (node-demo).
+import http from 'node:http';
+import { certificateSource, type CertificateSource, type ListenerOptions, type Presented } from 'certgate';
+const behindNginx: ListenerOptions = {
+  source: 'forwarded',
+  format: 'nginx',
+  header: 'X-SSL-Client-Cert',
+  trusted_proxies: ['127.0.0.1/32', '::1'],
+  intermediates: [readFileSync('intermediate-ca.pem')],
+  routes: [{ path: '/admin', source: 'forwarded', format: 'envoy-xfcc' }, { path: '/direct', source: 'tls' }],
+};
+const hop: ListenerOptions = { source: 'forwarded', format: 'rfc9440', proxy_certificates: [readFileSync('proxy.pem', 'utf8')] };
+const forwardedMw = middleware({ verifier, clientAuth: 'optional', listener: behindNginx, log: (event, fields) => console.log(event, fields.peer) });
+const forwardedHook = fastifyHook({ verifier, listener: hop });
+http.createServer((req, res) => forwardedMw(req, res, () => res.end()));
+const source: CertificateSource = certificateSource(behindNginx, verifier, (event, fields) => console.log(event, fields));
+http.createServer((req, res) => {
+  const presented: Presented = source.presented(req, null);
+  const chain: Buffer[] | null = presented.kind === 'chain' ? presented.chain : null;
+  const code: string | null = presented.kind === 'malformed' ? presented.error.code : null;
+  res.end(JSON.stringify({ kind: presented.kind, chain: chain?.length, code, source: source.sourceFor(req.url ?? '/') }));
+});
+const pins: Buffer[] = certificateSource(hop, verifier).proxies;
+const everyRouteTls: boolean = certificateSource(undefined, verifier).forwards;
+console.log(forwardedHook, pins, everyRouteTls);
+// @ts-expect-error: a forwarded source names one of the known formats
+middleware({ verifier, listener: { source: 'forwarded', format: 'haproxy' } });
+// @ts-expect-error: a route needs its own `source`
+certificateSource({ routes: [{ path: '/x' }] }, verifier);
+// @ts-expect-error: listener keys are server.toml's (snake_case), not camelCase
+middleware({ verifier, listener: { trustedProxies: ['127.0.0.1'] } });
