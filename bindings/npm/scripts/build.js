@@ -10,6 +10,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const zlib = require('node:zlib');
 
 const pkgDir = path.resolve(__dirname, '..');
 const repo = path.resolve(pkgDir, '../..');
@@ -82,6 +83,10 @@ function main() {
     // The glue's module system, so Node never has to guess it.
     const type = build.target === 'web' ? 'module' : 'commonjs';
     fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
+    // Issue 7's size goal is the web module gzipped; printed for every build so drift shows.
+    const wasm = fs.readFileSync(path.join(out, 'certgate_wasm_bg.wasm'));
+    const gzipped = zlib.gzipSync(wasm, { level: 9 }).length;
+    console.error(`pkg/${build.name}/certgate_wasm_bg.wasm: ${wasm.length} bytes, ${gzipped} gzipped (${(gzipped / 1024).toFixed(1)} KiB)`);
   }
 }
 
