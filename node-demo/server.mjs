@@ -16,7 +16,14 @@
 // without a certificate gets TLS 1.3's certificate_required alert (TLS 1.2: OpenSSL's
 // handshake_failure). A chain certgate refuses closes the connection without an alert: Node
 // has no hook inside the server's handshake (OpenSSL's own verification, rejectUnauthorized,
-// also only closes after it). README.md lists where the two servers differ.
+// also only closes after it). Every TLS listener (the main one and each [[listeners]] entry)
+// goes through the same handshake code (acceptTls).
+//
+// SIGHUP (and, with watch_secs, a changed file) reloads as certgate-server does: the trust
+// store, pinned certificates, CRLs, policy, client_auth and TLS versions as a new generation,
+// and each [[listeners]] entry's settings (`listener_reload` applied, or restart_needed for
+// what a bound socket cannot change); a file that does not load keeps everything in force
+// (`reload` failed). README.md lists where the two servers differ.
 
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -26,13 +33,10 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
-import { createServer as createHttpServer } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { certificateSource, createChainReader as listenerChainReader } from '../bindings/npm/index.mjs';
-import { createChainReader, createVerifier, inspect } from '../bindings/npm/index.mjs';
+import { certificateSource, createChainReader, createVerifier, inspect } from '../bindings/npm/index.mjs';
 
 const CLIENT_AUTH = ['required', 'optional', 'deferred'];
-const KEYS = ['listen', 'cert', 'key', 'trust_store', 'pinned', 'crls', 'client_auth', 'tls_versions', 'policy', 'skew_secs', 'limits', 'listeners'];
+const KEYS = ['listen', 'cert', 'key', 'trust_store', 'pinned', 'crls', 'client_auth', 'tls_versions', 'policy', 'skew_secs', 'watch_secs', 'limits', 'listeners'];
 const LIMIT_KEYS = ['handshake_timeout_secs', 'header_read_timeout_secs', 'max_header_bytes', 'max_connections', 'cache_entries'];
 const LIMIT_DEFAULTS = { handshake_timeout_secs: 10, header_read_timeout_secs: 10, max_header_bytes: 16384, max_connections: 1024, cache_entries: 10000 };
 /** Without a policy: /health is anonymous, every other route needs a verified certificate. */
@@ -42,7 +46,10 @@ const INSPECTOR = new URL('../bindings/inspector/dist/', import.meta.url);
 const MAX_HEADERS = 100;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 
-/** Reads and checks a server.toml; relative paths resolve against its directory. */
+/**
+ * Reads and checks a server.toml, and the files it names; relative paths resolve against its
+ * directory. `files` lists what a reload reads (the file itself first).
+ */
 export function loadConfig(file) {
   const text = fs.readFileSync(file, 'utf8');
   const raw = parseToml(text);
@@ -64,7 +71,13 @@ export function loadConfig(file) {
   }
   if (!raw.cert || !raw.key) throw new Error(`${file}: \`cert\` and \`key\` are required`);
   if (!raw.trust_store && !(raw.pinned ?? []).length) throw new Error(`${file}: \`trust_store\` or \`pinned\` is required`);
+  const watchSecs = raw.watch_secs ?? 0;
+  if (!Number.isInteger(watchSecs) || watchSecs < 0) throw new Error(`${file}: \`watch_secs\` must be a whole number of seconds (0: off)`);
+  const listeners = loadListeners(raw.listeners ?? [], at, file);
+  const named = [raw.trust_store, ...(raw.pinned ?? []), ...(raw.crls ?? []), raw.policy].filter((p) => p !== undefined).map(at);
   return {
+    file: path.resolve(file),
+    files: [path.resolve(file), ...named, ...listeners.flatMap((l) => l.files)],
     host: listen[1].replace(/^\[|\]$/g, ''),
     port: Number(listen[2]),
     cert: fs.readFileSync(at(raw.cert)),
@@ -73,189 +86,421 @@ export function loadConfig(file) {
     pinned: (raw.pinned ?? []).map((p) => fs.readFileSync(at(p))),
     crls: (raw.crls ?? []).map((p) => fs.readFileSync(at(p))),
     policy: raw.policy ? fs.readFileSync(at(raw.policy), 'utf8') : undefined,
+    policyFile: raw.policy ? at(raw.policy) : undefined,
     clientAuth,
     minVersion: versions.includes('1.2') ? 'TLSv1.2' : 'TLSv1.3',
     maxVersion: versions.includes('1.3') ? 'TLSv1.3' : 'TLSv1.2',
     skewSecs: raw.skew_secs ?? 0,
+    watchSecs,
     limits: { ...LIMIT_DEFAULTS, ...(raw.limits ?? {}) },
-    listeners: loadListeners(raw.listeners ?? [], at, file),
+    listeners,
   };
 }
 
 /**
- * Starts the server; resolves once it listens to `{address(), close(callback)}` (the TLS
- * listener's address; close stops accepting and closes idle connections).
+ * Starts the server; resolves once every listener listens to `{address(), reload(cause),
+ * close(callback)}`: the main TLS listener's address; reload as SIGHUP does it (resolves to
+ * whether it applied); close stops accepting and closes idle connections.
  */
 export async function startServer(config) {
-  const verifier = createVerifier({
-    trust: config.trust,
-    pinned: config.pinned,
-    crls: config.crls,
-    config: { skewSecs: config.skewSecs },
-    policy: config.policy ?? NO_POLICY,
-  });
-  // The main listener takes certificates from TLS only: a certificate header sent to it is
-  // stripped and logged (forwarded_header_untrusted), as certgate-server logs it.
-  const tlsOnly = certificateSource(undefined, verifier, log);
-  // The CertificateRequest names the trust anchors, as certgate-server's does in required and
-  // optional mode (deferred names none, so a browser offers every certificate it holds).
-  // Clients choose by these names what to send: without them Chromium sends its leaf alone.
-  // They name CAs only: certgate verifies every chain, OpenSSL's verdict is never asked.
-  const ca = config.clientAuth === 'deferred' || !config.trust ? [] : anchorsPem(config.trust);
-  // Node completes a client's chain from `ca`; the reader returns what the client sent.
-  const chainOf = createChainReader({ ca });
-  const verdicts = new WeakMap();
-  // Sockets with a response under way, into which no error answer may be written.
-  const responding = new WeakSet();
+  // The identity and limits apply at start only, as in certgate-server; a reload replaces
+  // the generation (trust material, policy, client_auth, TLS versions) and listener settings.
+  const identity = { cert: config.cert, key: config.key };
+  const state = { config, generation: loadGeneration(config, 0, identity) };
+  const { limits } = config;
+  /** Each TLS connection: the chain its handshake presented and its verdict per generation. */
+  const connections = new WeakMap();
+  let open = 0;
 
-  /**
-   * The connection's verdict, once per connection: `verdict` is a VerifyResult, a
-   * CertgateError, or null without a certificate; `leaf` the presented leaf's DER.
-   */
-  function connectionOf(socket) {
-    let connection = verdicts.get(socket);
-    if (connection !== undefined) return connection;
-    const chain = chainOf(socket);
-    let verdict = null;
-    if (chain !== null) {
-      try {
-        verdict = verifier.verify(chain);
-      } catch (err) {
-        verdict = err;
-      }
-    }
-    connection = { verdict, leaf: chain ? chain[0] : null };
-    verdicts.set(socket, connection);
-    return connection;
+  const main = {
+    configured: addressText(config.host, config.port),
+    kind: 'generation',
+    settings: { source: certificateSource(undefined, state.generation.verifier, log), sourceName: 'tls', authRequest: false },
+  };
+  const extra = [];
+  for (const entry of config.listeners) {
+    extra.push({ configured: addressText(entry.host, entry.port), kind: tlsKind(entry), settings: loadSettings(entry, config, identity, state.generation) });
+  }
+  for (const listening of [main, ...extra]) listening.app = httpApp(listening);
+  await listen(main, config.host, config.port);
+  log('listening', { addr: main.addr, client_auth: config.clientAuth, generation: 0 });
+  for (const [i, listening] of extra.entries()) {
+    const entry = config.listeners[i];
+    await listen(listening, entry.host, entry.port);
+    log('listening', { addr: listening.addr, tls: entry.tls, source: listening.settings.sourceName, auth_request: entry.authRequest });
+  }
+  const watcher = config.watchSecs > 0 ? watch(config.watchSecs) : null;
+
+  /** Binds `listening`'s socket; every connection it accepts goes through `accept`. */
+  async function listen(listening, host, port) {
+    const server = net.createServer((raw) => accept(listening, raw));
+    server.maxConnections = limits.max_connections;
+    server.on('drop', (dropped) => {
+      log('connection_refused', { peer: addressText(dropped.remoteAddress, dropped.remotePort), reason: 'max_connections reached', max_connections: limits.max_connections });
+    });
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, resolve);
+    });
+    const bound = server.address();
+    Object.assign(listening, { server, addr: addressText(bound.address, bound.port) });
   }
 
-  const app = http.createServer(
-    {
-      // Node's parser counts only the URL, names and values against this: a backstop that
-      // never refuses a head within the limit. The exact count is meterHeads', per request.
-      maxHeaderSize: config.limits.max_header_bytes,
-      // Node enforces headersTimeout only when it checks connections, every 30 s by default:
-      // a client dribbling its request head was held ~7x header_read_timeout_secs. Check every second.
-      connectionsCheckingInterval: 1000,
-    },
-    (req, res) => {
-      if (headRefused.has(req.socket)) return undefined; // a request pipelined behind a refused head
-      responding.add(req.socket);
-      res.once('close', () => responding.delete(req.socket));
-      const measured = headMeasured(req, res);
-      try {
-        if (headTooLarge(req, measured, config.limits.max_header_bytes)) return refuseHead(req.socket);
-        tlsOnly.presented(req, null);
-        handle(req, res, verifier, connectionOf(req.socket));
-      } catch (err) {
-        // One request's failure is logged and answered; it never stops the server.
-        log('error', { message: err.message });
-        if (!res.headersSent) send(res, error(500, 'INTERNAL', 'the request could not be served'));
-        else res.destroy();
-      }
-      return undefined;
-    },
-  );
-  app.headersTimeout = config.limits.header_read_timeout_secs * 1000;
-  app.on('clientError', (err, socket) => {
-    if (headRefused.has(socket)) return undefined;
-    // Node's answers to a head it cannot parse, but certgate-server's 431 for one too large.
-    if (err.code === 'HPE_HEADER_OVERFLOW') return refuseHead(socket);
-    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
-    if (socket.writable && !responding.has(socket)) socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-    socket.destroy();
-    return undefined;
-  });
-  // `app` never listens: the TLS listener below hands it verified sockets. Start its
-  // connection checks (headersTimeout) as listening would.
-  app.emit('listening');
-
-  const context = tls.createSecureContext({
-    cert: config.cert,
-    key: config.key,
-    ca,
-    minVersion: config.minVersion,
-    maxVersion: config.maxVersion,
-    sessionIdContext: 'certgate-node-demo',
-  });
-  const handshakeMs = config.limits.handshake_timeout_secs * 1000;
   /**
-   * One TLS connection. Its TLSSocket is made here rather than by https.Server: "required"
-   * needs OpenSSL to refuse a handshake without a certificate (the certificate_required
+   * One accepted connection, on any listener: a TLS handshake (acceptTls) or plain HTTP,
+   * then the listener's HTTP server, with the request-head meter.
+   */
+  function accept(listening, raw) {
+    open += 1;
+    raw.once('close', () => (open -= 1));
+    if (listening.kind === 'plain') {
+      listening.app.emit('connection', raw);
+      meterHeads(raw, limits.max_header_bytes);
+      return;
+    }
+    acceptTls(listening, raw);
+  }
+
+  /**
+   * One TLS connection. Its TLSSocket is made here rather than by https.Server: a required
+   * certificate needs OpenSSL to refuse a handshake without one (the certificate_required
    * alert), which Node asks of it only with rejectUnauthorized, and https.Server then also
    * closes, unseen and unlogged, every connection whose chain OpenSSL's own verification
-   * refuses. Here OpenSSL insists only that a certificate is sent, and certgate alone
-   * verifies it, when the handshake is done ('secure').
+   * refuses. Here OpenSSL insists only that a certificate is sent, and certgate alone judges
+   * it, when the handshake is done ('secure'): the generation's client_auth on the main
+   * listener and `source = "tls"` listeners, the pinned proxies on a forwarded one.
    */
-  function acceptTls(raw) {
-    const peer = `${raw.remoteAddress}:${raw.remotePort}`;
+  function acceptTls(listening, raw) {
+    const peer = addressText(raw.remoteAddress, raw.remotePort);
+    const handshake = listening.kind === 'generation' ? state.generation.handshake : listening.settings.handshake;
     const socket = new tls.TLSSocket(raw, {
       isServer: true,
-      secureContext: context,
-      requestCert: true,
-      rejectUnauthorized: config.clientAuth === 'required',
+      secureContext: handshake.context,
+      requestCert: handshake.requestCert,
+      rejectUnauthorized: handshake.requireCert,
       ALPNProtocols: ['http/1.1'],
     });
     let secure = false;
-    const timer = setTimeout(() => socket.destroy(), handshakeMs);
+    const timer = setTimeout(() => {
+      log('handshake_failed', { peer, error: 'handshake timeout' });
+      socket.destroy();
+    }, limits.handshake_timeout_secs * 1000);
     socket.once('close', () => clearTimeout(timer));
+    const failed = (code, error) => log('handshake_failed', { peer, listener: listening.addr, error, code, generation: handshake.generation });
     socket.on('error', (err) => {
-      // A failed handshake is the client's problem, never the server's; the refusal of one
-      // without a certificate ("required") is logged as certgate-server logs it.
-      if (!secure && err.code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') refusedHandshake(peer, null);
+      // A failed handshake is the client's problem, never the server's: logged, as
+      // certgate-server logs it. Errors of the socket itself (a reset) are not the handshake's.
+      if (secure || !String(err.code).startsWith('ERR_SSL_')) return;
+      if (err.code === 'ERR_SSL_HTTP_REQUEST') log('plaintext_refused', { peer });
+      else if (err.code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') failed('NO_CERTIFICATE', 'no client certificate was presented');
+      else failed(null, err.message);
     });
     // 'secure': the handshake is done (the event tls.Server itself waits for).
     socket.once('secure', () => {
       secure = true;
       clearTimeout(timer);
-      if (refusesHandshake(socket, peer)) {
+      const connection = { chain: handshake.chainOf(socket), generation: -1, verdict: null };
+      connections.set(socket, connection);
+      const refusal = handshake.refusal(connection);
+      if (refusal) {
+        failed(refusal.code, refusal.message);
         socket.destroy();
         return;
       }
-      app.emit('connection', socket);
-      meterHeads(socket, config.limits.max_header_bytes);
+      listening.app.emit('connection', socket);
+      meterHeads(socket, limits.max_header_bytes);
     });
   }
 
-  /**
-   * The handshake-level part of client_auth, as the native server: "required" refuses a
-   * connection without a valid certificate, "optional" one with an invalid certificate.
-   */
-  function refusesHandshake(socket, peer) {
-    if (config.clientAuth === 'deferred') return false;
-    const { verdict } = connectionOf(socket);
-    const refused = verdict === null ? config.clientAuth === 'required' : verdict instanceof Error;
-    if (refused) refusedHandshake(peer, verdict);
-    return refused;
+  /** A listener's HTTP server: it never listens itself, `accept` hands it connections. */
+  function httpApp(listening) {
+    // Sockets with a response under way, into which no error answer may be written.
+    const responding = new WeakSet();
+    const app = http.createServer(
+      {
+        // Node's parser counts only the URL, names and values against this: a backstop that
+        // never refuses a head within the limit. The exact count is meterHeads', per request.
+        maxHeaderSize: limits.max_header_bytes,
+        // Node enforces headersTimeout only when it checks connections, every 30 s by default:
+        // a client dribbling its request head was held ~7x header_read_timeout_secs. Check every second.
+        connectionsCheckingInterval: 1000,
+      },
+      (req, res) => {
+        if (headRefused.has(req.socket)) return undefined; // a request pipelined behind a refused head
+        responding.add(req.socket);
+        res.once('close', () => responding.delete(req.socket));
+        const measured = headMeasured(req, res);
+        try {
+          if (headTooLarge(req, measured, limits.max_header_bytes)) return refuseHead(req.socket);
+          serve(listening, req, res);
+        } catch (err) {
+          // One request's failure is logged and answered; it never stops the server.
+          log('error', { message: err.message });
+          if (!res.headersSent) send(res, error(500, 'INTERNAL', 'the request could not be served'));
+          else res.destroy();
+        }
+        return undefined;
+      },
+    );
+    app.headersTimeout = limits.header_read_timeout_secs * 1000;
+    app.on('clientError', (err, socket) => {
+      if (headRefused.has(socket)) return undefined;
+      // Node's answers to a head it cannot parse, but certgate-server's 431 for one too large.
+      if (err.code === 'HPE_HEADER_OVERFLOW') return refuseHead(socket);
+      const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+      if (socket.writable && !responding.has(socket)) socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.destroy();
+      return undefined;
+    });
+    // Start its connection checks (headersTimeout) as listening would.
+    app.emit('listening');
+    return app;
   }
 
-  const server = net.createServer(acceptTls);
-  server.maxConnections = config.limits.max_connections;
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const address = server.address();
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  log('listening', { addr: `${host}:${address.port}`, client_auth: config.clientAuth });
-  const listeners = await startListeners(config, verifier);
-  server.on('close', () => listeners.forEach((l) => l.close()));
+  /**
+   * One request, judged under the generation in force now (a reload that revokes a
+   * certificate applies to open connections too), its certificate taken from its route's
+   * source: the connection's, or a trusted proxy's header (a forwarded chain belongs to its
+   * request, never to the connection).
+   */
+  function serve(listening, req, res) {
+    const { generation } = state;
+    const { settings } = listening;
+    const connection = connections.get(req.socket) ?? null;
+    const presented = settings.source.presented(req, connection?.chain ?? null);
+    let judged;
+    if (presented.kind === 'tls') judged = tlsVerdict(connection, generation);
+    else if (presented.kind === 'chain') judged = { verdict: verify(generation.verifier, presented.chain), leaf: presented.chain[0] };
+    else judged = { verdict: presented.kind === 'malformed' ? presented.error : null, leaf: null };
+    const urlPath = pathOnly(req.url);
+    const logged = { listener: listening.addr, source: settings.source.sourceFor(urlPath), generation: generation.number };
+    if (settings.authRequest && urlPath === '/auth') authRequest(req, res, generation.verifier, judged, logged);
+    else handle(req, res, generation.verifier, judged, logged);
+  }
+
+  /**
+   * Reloads as certgate-server does: the configuration file read again, the trust store,
+   * pinned certificates, CRLs and policy (with client_auth and TLS versions, for new
+   * connections) as a new generation, and each `[[listeners]]` entry's settings applied to
+   * the running listener in the same position. Anything that does not load keeps everything
+   * in force and logs why. Returns whether it applied.
+   */
+  function reload(cause) {
+    const next = state.generation.number + 1;
+    let loaded;
+    try {
+      const reread = loadConfig(config.file);
+      const generation = loadGeneration(reread, next, identity);
+      loaded = { reread, generation, changes: prepareListeners(reread, generation) };
+    } catch (err) {
+      log('reload', { status: 'failed', error: err.message, cause, generation: state.generation.number });
+      return false;
+    }
+    const { reread, generation, changes } = loaded;
+    state.generation = generation;
+    for (const [i, change] of changes.entries()) {
+      const running = extra[i];
+      if (change.settings) {
+        running.settings = change.settings;
+        log('listener_reload', { addr: running.addr, status: 'applied', source: change.settings.sourceName, generation: next });
+      } else {
+        log('listener_reload', { addr: running.addr, status: 'restart_needed', reason: change.reason, generation: next });
+      }
+    }
+    for (const entry of reread.listeners.slice(extra.length)) {
+      log('listener_reload', { addr: addressText(entry.host, entry.port), status: 'restart_needed', reason: 'a new listener starts only with the server', generation: next });
+    }
+    log('reload', { status: 'ok', generation: next, cause });
+    state.config = reread;
+    return true;
+  }
+
+  /**
+   * What a reload does to each running `[[listeners]]` entry, matched by position: new
+   * settings, or the reason a restart is needed (what a bound socket cannot change). An
+   * entry that does not load throws, failing the whole reload.
+   */
+  function prepareListeners(reread, generation) {
+    return extra.map((running, i) => {
+      const entry = reread.listeners[i];
+      if (entry === undefined) return { reason: 'the listener was removed from the configuration' };
+      const configured = addressText(entry.host, entry.port);
+      if (configured !== running.configured) return { reason: `its address changed from ${running.configured} to ${configured}` };
+      if (tlsKind(entry) !== running.kind) return { reason: 'its `tls` setting, or whether its own `source` is tls or forwarded, changed' };
+      return { settings: loadSettings(entry, reread, identity, generation) };
+    });
+  }
+
+  /** With watch_secs: the files a reload reads, checked every `secs` (time and size). */
+  function watch(secs) {
+    let stamps = stampsOf(state.config.files);
+    const timer = setInterval(() => {
+      const before = state.config.files;
+      const now = stampsOf(before);
+      if (now === stamps) return;
+      // The stamps taken before the files are read: one still being written shows as
+      // changed at the next check and is read again.
+      if (reload('file change') && state.config.files.join('\n') !== before.join('\n')) stamps = stampsOf(state.config.files);
+      else stamps = now;
+    }, secs * 1000);
+    timer.unref();
+    return timer;
+  }
+
   return {
-    address: () => server.address(),
+    address: () => main.server.address(),
+    reload,
     close(callback) {
-      server.close(callback);
-      app.closeIdleConnections();
+      if (watcher) clearInterval(watcher);
+      log('shutdown', { addr: main.addr, open_connections: open });
+      for (const listening of extra) {
+        listening.server.close();
+        listening.app.closeIdleConnections();
+      }
+      main.server.close(callback);
+      main.app.closeIdleConnections();
     },
   };
 }
 
-/** A handshake refused by client_auth, logged as certgate-server logs it; null: no certificate. */
-function refusedHandshake(peer, verdict) {
-  log('handshake_refused', {
-    peer,
-    code: verdict === null ? 'NO_CERTIFICATE' : verdict.code,
-    message: verdict === null ? 'no client certificate was presented' : verdict.message,
+/**
+ * One generation of trust material: the verifier, and the TLS handshake of the main
+ * listener and `source = "tls"` listeners. Throws on anything that does not load.
+ */
+function loadGeneration(config, number, identity) {
+  let verifier;
+  try {
+    verifier = createVerifier({
+      trust: config.trust,
+      pinned: config.pinned,
+      crls: config.crls,
+      config: { skewSecs: config.skewSecs },
+      policy: config.policy ?? NO_POLICY,
+    });
+  } catch (err) {
+    // Named as certgate-server names it: the policy file, or the trust material.
+    throw new Error(err.code === 'INVALID_POLICY' ? `policy ${config.policyFile}: ${err.message}` : `trust material: ${err.message}`);
+  }
+  // The CertificateRequest names the trust anchors, as certgate-server's does in required and
+  // optional mode (deferred names none, so a browser offers every certificate it holds).
+  // Clients choose by these names what to send: without them Chromium sends its leaf alone.
+  // They name CAs only: certgate verifies every chain, OpenSSL's verdict is never asked.
+  const ca = config.clientAuth === 'deferred' || !config.trust ? [] : anchorsPem(config.trust);
+  const generation = { number, verifier };
+  generation.handshake = {
+    context: secureContext(config, identity, ca),
+    requestCert: true,
+    requireCert: config.clientAuth === 'required',
+    // Node completes a client's chain from `ca`; the reader returns what the client sent.
+    chainOf: createChainReader({ ca }),
+    generation: number,
+    /**
+     * The handshake-level part of client_auth, as the native server: "required" refuses a
+     * connection without a valid certificate, "optional" one with an invalid certificate.
+     */
+    refusal(connection) {
+      if (config.clientAuth === 'deferred') return null;
+      const { verdict } = tlsVerdict(connection, generation);
+      if (verdict === null) return config.clientAuth === 'required' ? NO_CERTIFICATE : null;
+      return verdict instanceof Error ? verdict : null;
+    },
+  };
+  return generation;
+}
+
+/**
+ * A `[[listeners]]` entry's settings: its certificate sources (npm `certificateSource`, the
+ * native rules), `auth_request`, and on a forwarded TLS listener its own handshake: no
+ * client certificate asked, or, with `proxy_certificates`, one of them required.
+ */
+function loadSettings(entry, config, identity, generation) {
+  let source;
+  try {
+    source = certificateSource(entry.source, generation.verifier, log);
+  } catch (err) {
+    throw new Error(`listener ${addressText(entry.host, entry.port)}: ${err.message}`);
+  }
+  const settings = { source, sourceName: entry.source.source ?? 'tls', authRequest: entry.authRequest };
+  if (tlsKind(entry) === 'own') {
+    const pinned = source.proxies.length > 0;
+    settings.handshake = {
+      context: secureContext(config, identity, []),
+      requestCert: pinned,
+      requireCert: pinned,
+      chainOf: createChainReader(),
+      generation: null,
+      refusal({ chain }) {
+        const leaf = chain?.[0];
+        if (!pinned || (leaf && source.proxies.some((p) => p.equals(leaf)))) return null;
+        return { code: leaf ? 'UNKNOWN_ISSUER' : 'NO_CERTIFICATE', message: "this listener accepts only its proxies' certificates" };
+      },
+    };
+  }
+  return settings;
+}
+
+/**
+ * Which handshake a listener has, fixed while it runs: the generation's (`source = "tls"`),
+ * its own (`source = "forwarded"`: a proxy connects), or none (`tls = false`).
+ */
+function tlsKind(entry) {
+  if (!entry.tls) return 'plain';
+  return (entry.source.source ?? 'tls') === 'tls' ? 'generation' : 'own';
+}
+
+function secureContext(config, identity, ca) {
+  return tls.createSecureContext({
+    cert: identity.cert,
+    key: identity.key,
+    ca,
+    minVersion: config.minVersion,
+    maxVersion: config.maxVersion,
+    sessionIdContext: 'certgate-node-demo',
   });
+}
+
+const NO_CERTIFICATE = { code: 'NO_CERTIFICATE', message: 'no client certificate was presented' };
+
+/**
+ * A TLS connection's verdict under `generation`, verified once per connection and
+ * generation: `verdict` is a VerifyResult, a CertgateError, or null without a certificate;
+ * `leaf` the presented leaf's DER.
+ */
+function tlsVerdict(connection, generation) {
+  if (connection === null || connection.chain === null) return { verdict: null, leaf: null };
+  if (connection.generation !== generation.number) {
+    connection.verdict = verify(generation.verifier, connection.chain);
+    connection.generation = generation.number;
+  }
+  return { verdict: connection.verdict, leaf: connection.chain[0] };
+}
+
+/** The verifier's verdict: a VerifyResult, or the CertgateError refusing the chain. */
+function verify(verifier, chain) {
+  try {
+    return verifier.verify(chain);
+  } catch (err) {
+    return err;
+  }
+}
+
+/** `host:port`, an IPv6 host in brackets: how certgate-server writes addresses. */
+function addressText(host, port) {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Each file's modification time and size (`-` when it cannot be read), as one string. */
+function stampsOf(files) {
+  return files
+    .map((file) => {
+      try {
+        const stat = fs.statSync(file);
+        return `${stat.mtimeMs}:${stat.size}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('\n');
 }
 
 /** The PEM certificates of a trust store file: PEM, or one DER certificate. */
@@ -352,18 +597,17 @@ const headRefused = new WeakSet();
 /** Answers a request head over the limits as certgate-server does (431, no body) and closes. */
 function refuseHead(socket) {
   headRefused.add(socket);
-  log('connection_error', { peer: `${socket.remoteAddress}:${socket.remotePort}`, error: 'message head is too large' });
+  log('connection_error', { peer: addressText(socket.remoteAddress, socket.remotePort), error: 'message head is too large' });
   // The native server's (hyper's) answer, byte for byte but the date: no body.
   if (socket.writable) socket.end(`HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\ndate: ${new Date().toUTCString()}\r\n\r\n`);
   socket.destroySoon();
 }
 
-function handle(req, res, verifier, connection) {
+/** Answers one request on the routes; `where` is its listener, source and generation, for the log. */
+function handle(req, res, verifier, connection, where) {
   const { verdict } = connection;
   const started = process.hrtime.bigint();
-  const url = req.url ?? '/';
-  const query = url.search(/[?#]/);
-  const urlPath = query === -1 ? url : url.slice(0, query);
+  const urlPath = pathOnly(req.url);
   const route = urlPath === '/health' ? '/health' : urlPath === '/whoami' ? '/whoami' : urlPath.startsWith('/customer/') ? '/customer/{id}' : urlPath.startsWith('/inspector/') ? '/inspector/' : '-';
   let answer;
   let principal = null;
@@ -375,14 +619,22 @@ function handle(req, res, verifier, connection) {
     answer = respond(route, req.method, urlPath, connection, access);
     send(res, answer);
   }
+  logRequest(req, where, { route, path: urlPath.slice(0, 256), status: answer.status, code: answer.code, principal }, started);
+}
+
+/** The access-log line, with certgate-server's fields in its order. */
+function logRequest(req, where, { route, path: urlPath, status, code, principal }, started) {
   log('request', {
-    peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    peer: addressText(req.socket.remoteAddress, req.socket.remotePort),
+    listener: where.listener,
+    source: where.source,
     method: req.method,
     route,
-    path: urlPath.slice(0, 256),
-    status: answer.status,
-    code: answer.code,
+    path: urlPath,
+    status,
+    code,
     principal,
+    generation: where.generation,
     latency_us: Number((process.hrtime.bigint() - started) / 1000n),
   });
 }
@@ -509,109 +761,21 @@ function loadListeners(entries, at, file) {
     if (typeof tls !== 'boolean') throw new Error(`${where}: \`tls\` must be true or false`);
     if (typeof authRequest !== 'boolean') throw new Error(`${where}: \`auth_request\` must be true or false`);
     const source = { ...rest };
-    if (proxies !== undefined) source.proxy_certificates = proxies.map((p) => fs.readFileSync(at(p)));
-    if (intermediates !== undefined) source.intermediates = intermediates.map((p) => fs.readFileSync(at(p)));
+    const files = [...(proxies ?? []), ...(intermediates ?? [])].map(at);
+    if (proxies !== undefined) source.proxy_certificates = proxies.map((p) => certificatesFile(at(p), `${where}: proxy certificate`));
+    if (intermediates !== undefined) source.intermediates = intermediates.map((p) => certificatesFile(at(p), `${where}: intermediate`));
     if (!tls && source.proxy_certificates?.length) throw new Error(`${where}: \`proxy_certificates\` needs \`tls = true\``);
     const tlsSomewhere = (source.source ?? 'tls') === 'tls' || (source.routes ?? []).some((r) => r.source === 'tls');
     if (!tls && tlsSomewhere) throw new Error(`${where}: \`source = "tls"\` needs \`tls = true\``);
-    return { host: address[1].replace(/^\[|\]$/g, ''), port: Number(address[2]), tls, authRequest, source };
+    return { host: address[1].replace(/^\[|\]$/g, ''), port: Number(address[2]), tls, authRequest, source, files };
   });
 }
 
-/**
- * Starts each `[[listeners]]` entry, as certgate-server does: plain HTTP or TLS, each request
- * taking its certificate from its route's source (npm `certificateSource`, the native rules):
- * a forwarded header counts only from a trusted proxy, and from anyone else is stripped,
- * ignored and logged (`forwarded_header_untrusted`) and the request has no certificate. A
- * forwarded chain belongs to its request and is verified for it; the routes, bodies and
- * codes are the main listener's (`handle`).
- */
-async function startListeners(config, verifier) {
-  const started = [];
-  for (const entry of config.listeners) {
-    let source;
-    try {
-      source = certificateSource(entry.source, verifier, log);
-    } catch (err) {
-      throw new Error(`listener ${entry.host}:${entry.port}: ${err.message}`);
-    }
-    const chainOf = listenerChainReader();
-    const verdicts = new WeakMap();
-    const verify = (chain) => {
-      try {
-        return verifier.verify(chain);
-      } catch (err) {
-        return err;
-      }
-    };
-    /** The connection's own certificate (a `tls` route), verified once per connection. */
-    const handshakeOf = (socket) => {
-      let connection = verdicts.get(socket);
-      if (connection === undefined) {
-        const chain = chainOf(socket);
-        connection = { verdict: chain === null ? null : verify(chain), leaf: chain ? chain[0] : null };
-        verdicts.set(socket, connection);
-      }
-      return connection;
-    };
-    const onRequest = (req, res) => {
-      try {
-        const presented = source.presented(req, chainOf(req.socket));
-        const connection =
-          presented.kind === 'tls'
-            ? handshakeOf(req.socket)
-            : presented.kind === 'chain'
-              ? { verdict: verify(presented.chain), leaf: presented.chain[0] }
-              : { verdict: presented.kind === 'malformed' ? presented.error : null, leaf: null };
-        if (entry.authRequest && pathOnly(req.url) === '/auth') authRequest(req, res, verifier, connection);
-        else handle(req, res, verifier, connection);
-      } catch (err) {
-        log('error', { message: err.message });
-        if (!res.headersSent) send(res, error(500, 'INTERNAL', 'the request could not be served'));
-        else res.destroy();
-      }
-    };
-    const httpOptions = { maxHeaderSize: config.limits.max_header_bytes, connectionsCheckingInterval: 1000 };
-    const server = entry.tls
-      ? createHttpsServer(
-          {
-            ...httpOptions,
-            cert: config.cert,
-            key: config.key,
-            minVersion: config.minVersion,
-            maxVersion: config.maxVersion,
-            handshakeTimeout: config.limits.handshake_timeout_secs * 1000,
-            // Ask for a certificate (a client's, or a proxy's own); certgate alone judges it.
-            requestCert: true,
-            rejectUnauthorized: false,
-          },
-          onRequest,
-        )
-      : createHttpServer(httpOptions, onRequest);
-    server.headersTimeout = config.limits.header_read_timeout_secs * 1000;
-    server.maxConnections = config.limits.max_connections;
-    if (entry.tls && source.proxies.length) {
-      // A listener that pins its proxies refuses any other TLS peer, as certgate-server's
-      // handshake does.
-      server.on('secureConnection', (socket) => {
-        const leaf = chainOf(socket)?.[0];
-        if (!leaf || !source.proxies.some((p) => p.equals(leaf))) {
-          log('handshake_refused', { peer: `${socket.remoteAddress}:${socket.remotePort}`, code: leaf ? 'UNKNOWN_ISSUER' : 'NO_CERTIFICATE', message: "this listener accepts only its proxies' certificates" });
-          socket.destroy();
-        }
-      });
-    }
-    server.on('tlsClientError', () => {}); // a failed handshake is the client's problem
-    await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(entry.port, entry.host, resolve);
-    });
-    const address = server.address();
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    log('listening', { addr: `${host}:${address.port}`, tls: entry.tls, source: entry.source.source ?? 'tls', auth_request: entry.authRequest });
-    started.push({ close: () => (server.close(), server.closeIdleConnections()) });
-  }
-  return started;
+/** A PEM file of certificates, refused with its path when it holds none. */
+function certificatesFile(file, what) {
+  const pem = fs.readFileSync(file);
+  if (!pem.toString('latin1').includes('-----BEGIN CERTIFICATE-----')) throw new Error(`${what} ${file}: no CERTIFICATE block`);
+  return pem;
 }
 
 /**
@@ -620,7 +784,7 @@ async function startListeners(config, verifier) {
  * 200 with `X-Certgate-Principal` and `X-Certgate-Roles`, or 401 (no certificate) / 403 with
  * the code; `X-Certgate-Code` always.
  */
-function authRequest(req, res, verifier, connection) {
+function authRequest(req, res, verifier, connection, where) {
   const started = process.hrtime.bigint();
   const uri = req.headers['x-original-uri'];
   let answer;
@@ -645,16 +809,7 @@ function authRequest(req, res, verifier, connection) {
   const text = JSON.stringify(answer.body);
   res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
-  log('request', {
-    peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-    method: req.method,
-    route: '/auth',
-    path: '/auth',
-    status: answer.status,
-    code: answer.code,
-    principal,
-    latency_us: Number((process.hrtime.bigint() - started) / 1000n),
-  });
+  logRequest(req, where, { route: '/auth', path: '/auth', status: answer.status, code: answer.code, principal }, started);
 }
 
 /** Text a certificate chose, as a header value: bytes outside printable ASCII (and `%`) escaped. */
@@ -677,6 +832,7 @@ async function main(argv) {
   try {
     const server = await startServer(loadConfig(argv[at + 1]));
     for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => server.close(() => process.exit(0)));
+    process.on('SIGHUP', () => server.reload('SIGHUP'));
     return null;
   } catch (err) {
     console.error(`certgate node demo: ${err.message}`);
