@@ -161,7 +161,7 @@ function createSource(listener, verifier, log) {
       delete req.headers[name];
       if (req.headersDistinct) delete req.headersDistinct[name];
     }
-    if (log) log('forwarded_header_untrusted', { peer: `${req.socket?.remoteAddress}:${req.socket?.remotePort}`, headers: names, reason });
+    if (log) log('forwarded_header_untrusted', { peer: peerOf(req.socket), headers: names, reason });
   }
 
   return { presented, sourceFor: (urlPath) => (wayFor(urlPath).kind === 'tls' ? 'tls' : 'forwarded'), forwards, proxies };
@@ -223,6 +223,12 @@ function pemCertificates(pem, what) {
   const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)];
   if (blocks.length === 0) throw configError(`${what}: no CERTIFICATE block`);
   return blocks.map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'base64'));
+}
+
+/** The peer as the native server writes a socket address: `a.b.c.d:port`, `[v6]:port`. */
+function peerOf(socket) {
+  const address = socket?.remoteAddress;
+  return net.isIPv6(address ?? '') ? `[${address}]:${socket.remotePort}` : `${address}:${socket?.remotePort}`;
 }
 
 function pathOf(url) {

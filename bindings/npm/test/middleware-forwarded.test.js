@@ -175,6 +175,16 @@ describe('middleware listener: forwarded certificates', () => {
     }
   });
 
+  it('logs the peer as certgate-server writes it: [v6]:port', () => {
+    const logs = [];
+    const source = certgate.certificateSource({ ...NGINX(), trusted_proxies: ['127.0.0.2/32'] }, verifier(), (event, fields) => logs.push({ event, ...fields }));
+    for (const [remoteAddress, peer] of [['::1', '[::1]:4433'], ['127.0.0.1', '127.0.0.1:4433']]) {
+      const req = { url: '/customer/1', headers: { 'x-ssl-client-cert': nginxEscape(leaf('alice')) }, socket: { remoteAddress, remotePort: 4433 } };
+      assert.deepEqual(source.presented(req, null), { kind: 'none' });
+      assert.equal(logs.at(-1).peer, peer);
+    }
+  });
+
   it('refuses listener settings that would trust anyone or cannot work', () => {
     for (const [listener, message] of [
       [{ source: 'forwarded', format: 'nginx' }, /trusted_proxies/],
