@@ -333,10 +333,30 @@ export interface RequestCertgate {
   roles: string[];
   /** The verified leaf's inspection record, or null without a verified certificate. */
   certificate: Inspection | null;
-  /** The verification result, or null. */
-  result: VerifyResult | null;
+  /** The verification result as plain values, or null. */
+  result: VerifiedChain | null;
   /** The policy's decision, or null with `authorize: false`. */
   decision: Decision | null;
+}
+
+/**
+ * A {@link VerifyResult}'s values copied for a request: the middleware frees the wasm object
+ * itself (when its connection closes or its verdict is renewed), so nothing is left to `free()`.
+ * The path's records: `inspectAll(result.path, {time: result.time})`.
+ */
+export interface VerifiedChain {
+  /** The verified path as DER, leaf first and trust anchor last; a pinned leaf is alone. */
+  readonly path: Uint8Array[];
+  /** Whether the leaf was accepted because it is pinned. */
+  readonly pinned: boolean;
+  /** The check time, Unix seconds. */
+  readonly time: number;
+  /** The leaf's inspection record, with its status at the check time. */
+  readonly leaf: Inspection;
+  /** The client's principal, or null. */
+  readonly principal: string | null;
+  /** The principal's roles. */
+  readonly roles: string[];
 }
 
 /**
@@ -438,7 +458,11 @@ export class VerifyResult {
   readonly roles: string[];
   /** `{pinned, time, chain}`. */
   toJSON(): { pinned: boolean; time: number; chain: Inspection[] };
-  /** Releases the wasm memory now instead of at garbage collection. */
+  /**
+   * Releases the wasm memory now instead of at garbage collection. Call it when done: the
+   * collector runs finalizers late, and results left to it in a busy loop grow the module's
+   * memory (~2 KB each), which never shrinks.
+   */
   free(): void;
 }
 

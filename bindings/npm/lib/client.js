@@ -32,7 +32,7 @@ function agentOptions(createVerifier, options) {
     checkServerIdentity(hostname, peer) {
       const chain = readChain({ getPeerCertificate: () => peer });
       try {
-        verifier.verify(chain, { usage: 'serverAuth', hostname: hostname.replace(/^\[|\]$/g, ''), time: time ? time() : undefined });
+        verifier.verify(chain, { usage: 'serverAuth', hostname: hostname.replace(/^\[|\]$/g, ''), time: time ? time() : undefined }).free();
         return undefined;
       } catch (err) {
         return err;

@@ -2,7 +2,8 @@
 // HTTPS middleware for node:https, express and fastify: reads the client's chain from the TLS
 // socket, verifies it with a certgate verifier, decides the request by the verifier's route
 // policy, and either attaches `req.certgate = {principal, roles, certificate, result,
-// decision}` or answers 401/403 with the JSON body `{code, message}`. The rules are the
+// decision}` (plain objects: the wasm VerifyResult is freed here, see createChecker) or
+// answers 401/403 with the JSON body `{code, message}`. The rules are the
 // native server's (crates/certgate-server/src/routes.rs): a presented certificate that fails
 // verification is reported with its own code where the policy needs a certificate.
 // Behind a proxy, `listener` (server.toml `[[listeners]]` keys, lib/forwarded.js) takes the
@@ -45,19 +46,29 @@ function createChecker(options) {
   const chainOf = createChainReader({ ca });
   // A connection's verdict is kept for `cacheSecs`, then the chain is verified again (a
   // keep-alive connection outliving its certificate, or a new CRL, is caught by then).
+  // A verdict's wasm VerifyResult lives in wasm memory, which garbage collection never sees
+  // filling up (its finalizers run too late for a busy server, and a grown memory never
+  // shrinks): the result is freed when its verdict is replaced or its socket closes, or at
+  // the end of the request when it is not kept. Requests get plain copies (`copyOf`).
   const verdicts = new WeakMap();
 
   function verdictOf(socket, chain) {
     const now = seconds(time ? time() : Date.now() / 1000);
     const kept = verdicts.get(socket);
     if (kept !== undefined && now >= kept.at && now < kept.at + cacheSecs) return kept;
-    const verdict = { at: now, result: null, refused: null };
-    try {
-      verdict.result = verifier.verify(chain, { time: now });
-    } catch (err) {
-      verdict.refused = err;
+    const verdict = verify(chain, now);
+    if (cacheSecs > 0 && socket && typeof socket.once === 'function' && !socket.destroyed) {
+      if (kept !== undefined) {
+        release(kept);
+      } else {
+        socket.once('close', () => {
+          release(verdicts.get(socket));
+          verdicts.delete(socket);
+        });
+      }
+      verdict.kept = true;
+      verdicts.set(socket, verdict);
     }
-    if (cacheSecs > 0 && socket) verdicts.set(socket, verdict);
     return verdict;
   }
 
@@ -69,16 +80,11 @@ function createChecker(options) {
     const handshake = chainOf(req.socket);
     const presented = source.presented(req, handshake);
     if (presented.kind === 'tls') {
-      return handshake === null ? { chain: null, result: null, refused: null } : { chain: handshake, ...verdictOf(req.socket, handshake) };
+      return { chain: handshake, verdict: handshake === null ? NO_VERDICT : verdictOf(req.socket, handshake) };
     }
-    if (presented.kind === 'none') return { chain: null, result: null, refused: null };
-    if (presented.kind === 'malformed') return { chain: [], result: null, refused: presented.error };
-    const now = seconds(time ? time() : Date.now() / 1000);
-    try {
-      return { chain: presented.chain, result: verifier.verify(presented.chain, { time: now }), refused: null };
-    } catch (err) {
-      return { chain: presented.chain, result: null, refused: err };
-    }
+    if (presented.kind === 'none') return { chain: null, verdict: NO_VERDICT };
+    if (presented.kind === 'malformed') return { chain: [], verdict: { result: null, refused: presented.error } };
+    return { chain: presented.chain, verdict: verify(presented.chain, seconds(time ? time() : Date.now() / 1000)) };
   }
 
   /**
@@ -86,7 +92,24 @@ function createChecker(options) {
    * @param {import('node:http').IncomingMessage} req
    */
   return function check(req) {
-    const { chain, result, refused } = presentedBy(req);
+    const { chain, verdict } = presentedBy(req);
+    try {
+      return decide(req, chain, verdict);
+    } finally {
+      if (!verdict.kept) release(verdict);
+    }
+  };
+
+  function verify(chain, now) {
+    try {
+      return { at: now, result: verifier.verify(chain, { time: now }), refused: null };
+    } catch (err) {
+      return { at: now, result: null, refused: err };
+    }
+  }
+
+  function decide(req, chain, verdict) {
+    const { result, refused } = verdict;
     const method = req.method || 'GET';
     const path = pathOf(req.url);
     let decision = null;
@@ -101,21 +124,46 @@ function createChecker(options) {
         return deny(refused && denial.code === 'NO_CERTIFICATE' ? refused : denial, req);
       }
     }
+    const principal = decision ? decision.principal : result && result.principal;
+    const roles = decision ? decision.roles : result ? result.roles : [];
+    const copy = result && copyOf(verdict);
     const certgate = {
-      principal: decision ? decision.principal : result && result.principal,
-      roles: decision ? decision.roles : result ? result.roles : [],
-      certificate: result && result.leaf,
-      result,
+      principal,
+      roles,
+      certificate: copy && copy.leaf,
+      result: copy && { ...copy, principal, roles },
       decision,
     };
     return { ok: true, certgate };
-  };
+  }
 
   function deny(error, req) {
     const status = (error.details && error.details.httpStatus) || 403;
     if (onDenied) onDenied(error, req);
     return { ok: false, status, body: { code: error.code, message: error.message }, error };
   }
+}
+
+/** The verdict on a request without a certificate. */
+const NO_VERDICT = Object.freeze({ result: null, refused: null });
+
+/**
+ * The verified chain as plain values, `{path, pinned, time, leaf}`: copied from the verdict's
+ * wasm VerifyResult once (the leaf's record is decoded then) and shared by its requests.
+ */
+function copyOf(verdict) {
+  if (verdict.copy === undefined) {
+    const { result } = verdict;
+    verdict.copy = Object.freeze({ path: result.path, pinned: result.pinned, time: result.time, leaf: result.leaf });
+  }
+  return verdict.copy;
+}
+
+/** Frees a verdict's wasm VerifyResult, once; its copy stays valid. */
+function release(verdict) {
+  if (verdict === undefined || verdict.result === null) return;
+  verdict.result.free();
+  verdict.result = null;
 }
 
 /**
