@@ -4,7 +4,8 @@
 // a_policy_reload_takes_effect_and_a_broken_one_is_refused): an extra TLS listener goes
 // through the main listener's handshake (CA names, certificate_required, head bytes counted
 // on the wire), and a reload applies trust, policy and listener settings, logs
-// `listener_reload` applied / restart_needed, and keeps everything on a broken file.
+// `listener_reload` applied / restart_needed, and keeps everything on a broken file; with
+// watch_secs a changed file reloads without a signal (required.rs with_watch_secs_…).
 // node-demo runs as a separate process on loopback ports, stopped at the end.
 
 const assert = require('node:assert/strict');
@@ -194,5 +195,36 @@ trusted_proxies = ["127.0.0.1"]
     assert.deepEqual([still.code, still.via], ['ROLE_MISSING', before.via]);
     assert.equal((await request(main, '/customer/1', { ...ca(), ...pki.client('mallory') })).status, 200);
     agent.destroy();
+  });
+});
+
+describe('node-demo with watch_secs: a changed file reloads without a signal', () => {
+  it('alice is refused once the policy file changes (reload cause "file change")', { timeout: 30000 }, async () => {
+    const pki = demoPki();
+    const config = path.join(pki.dir, 'server.toml');
+    const text = fs.readFileSync(config, 'utf8').replace(/^listen = .*$/m, 'listen = "127.0.0.1:0"');
+    fs.writeFileSync(config, `watch_secs = 1\n${text}`);
+    const demo = spawn(process.execPath, [path.join(REPO, 'node-demo/server.mjs'), '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const events = [];
+    readline.createInterface({ input: demo.stdout }).on('line', (line) => events.push(JSON.parse(line)));
+    try {
+      const listening = await logged(events, (e) => e.event === 'listening');
+      assert.ok(listening, 'node-demo did not start');
+      const port = portOf(listening.addr);
+      const alice = () => request(port, '/customer/1', { ca: pki.read('root-ca.pem'), ...pki.client('alice') });
+      assert.equal((await alice()).status, 200);
+      const policy = path.join(pki.dir, 'policy.toml');
+      fs.writeFileSync(policy, fs.readFileSync(policy, 'utf8').replace(/^alice = \["user"\]$/m, 'alice = ["auditor"]\nmallory = ["user"]'));
+      const reloaded = await logged(events, (e) => e.event === 'reload');
+      assert.deepEqual([reloaded?.status, reloaded?.cause, reloaded?.generation], ['ok', 'file change', 1]);
+      const refused = await alice();
+      assert.deepEqual([refused.status, refused.body.code], [403, 'ROLE_MISSING']);
+      // Nothing changed since: no further reload within two checks.
+      await new Promise((r) => setTimeout(r, 2200));
+      assert.equal(events.filter((e) => e.event === 'reload').length, 1);
+    } finally {
+      demo.kill('SIGTERM');
+      pki.cleanup();
+    }
   });
 });
