@@ -99,7 +99,7 @@ export function loadConfig(file) {
 
 /**
  * Starts the server; resolves once every listener listens to `{address(), reload(cause),
- * close(callback)}`: the main TLS listener's address; reload as SIGHUP does it (resolves to
+ * close(callback)}`: the main TLS listener's address; reload as SIGHUP does it (returns
  * whether it applied); close stops accepting and closes idle connections.
  */
 export async function startServer(config) {
