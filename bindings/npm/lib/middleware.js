@@ -159,10 +159,13 @@ function copyOf(verdict) {
   return verdict.copy;
 }
 
-/** Frees a verdict's wasm VerifyResult, once; its copy stays valid. */
+/**
+ * Frees a verdict's wasm VerifyResult, once; its copy stays valid. A result without `free`
+ * (a caller's own verifier wrapper) is only dropped.
+ */
 function release(verdict) {
   if (verdict === undefined || verdict.result === null) return;
-  verdict.result.free();
+  if (typeof verdict.result.free === 'function') verdict.result.free();
   verdict.result = null;
 }
 
