@@ -62,10 +62,11 @@ pub fn inspect_csr(input: JsValue) -> Result<Array, JsValue> {
 ///
 /// With `format` (`nginx`, `aws-alb`, `envoy-xfcc`, `traefik`, `rfc9440`) the value is one
 /// header's value in that convention, decoded by the core's `decode_forwarded`: nothing is
-/// detected, no `Name:` prefix is stripped, an XFCC value must hold one element. Without it,
-/// the input is one value per line, each optionally prefixed by its header name, and each
-/// line's convention is detected (`parse_forwarded`): for people pasting headers, not for
-/// servers, which know what their proxy sends.
+/// detected, no `Name:` prefix is stripped, and an XFCC value may hold several elements, of
+/// which the last (the one the proxy next to the server added) is read. Without it, the input
+/// is one value per line, each optionally prefixed by its header name, and each line's
+/// convention is detected (`parse_forwarded`): for people pasting headers, not for servers,
+/// which know what their proxy sends.
 #[wasm_bindgen(js_name = decodeForwarded)]
 pub fn decode_forwarded(value: JsValue, format: JsValue) -> Result<JsValue, JsValue> {
     if format.is_undefined() || format.is_null() {
