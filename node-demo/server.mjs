@@ -33,7 +33,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
-import { certificateSource, createChainReader, createVerifier, inspect } from '../bindings/npm/index.mjs';
+import { certificateSource, createChainReader, createVerifier, inspect, VerifyResult } from '../bindings/npm/index.mjs';
 
 const CLIENT_AUTH = ['required', 'optional', 'deferred'];
 const KEYS = ['listen', 'cert', 'key', 'trust_store', 'pinned', 'crls', 'client_auth', 'tls_versions', 'policy', 'skew_secs', 'watch_secs', 'limits', 'listeners'];
@@ -108,7 +108,12 @@ export async function startServer(config) {
   const identity = { cert: config.cert, key: config.key };
   const state = { config, generation: loadGeneration(config, 0, identity) };
   const { limits } = config;
-  /** Each TLS connection: the chain its handshake presented and its verdict per generation. */
+  /**
+   * Each TLS connection: the chain its handshake presented and its verdict per generation.
+   * A verdict's VerifyResult lives in wasm memory, which the collector never sees filling up
+   * (its finalizers run too late for a busy server, and a grown memory never shrinks): it is
+   * freed when the connection closes or a new generation's verdict replaces it (tlsVerdict).
+   */
   const connections = new WeakMap();
   let open = 0;
 
@@ -201,6 +206,11 @@ export async function startServer(config) {
       clearTimeout(timer);
       const connection = { chain: handshake.chainOf(socket), generation: -1, verdict: null };
       connections.set(socket, connection);
+      socket.once('close', () => {
+        release(connection.verdict);
+        connection.verdict = null;
+        connection.generation = -1;
+      });
       const refusal = handshake.refusal(connection);
       if (refusal) {
         failed(refusal.code, refusal.message);
@@ -261,7 +271,8 @@ export async function startServer(config) {
    * One request, judged under the generation in force now (a reload that revokes a
    * certificate applies to open connections too), its certificate taken from its route's
    * source: the connection's, or a trusted proxy's header (a forwarded chain belongs to its
-   * request, never to the connection).
+   * request, never to the connection, and its verdict is freed once the request is answered:
+   * the answer is written before handle returns, so nothing reads the result after).
    */
   function serve(listening, req, res) {
     const { generation } = state;
@@ -274,8 +285,12 @@ export async function startServer(config) {
     else judged = { verdict: presented.kind === 'malformed' ? presented.error : null, leaf: null };
     const urlPath = pathOnly(req.url);
     const logged = { listener: listening.addr, source: settings.source.sourceFor(urlPath), generation: generation.number };
-    if (settings.authRequest && urlPath === '/auth') authRequest(req, res, generation.verifier, judged, logged);
-    else handle(req, res, generation.verifier, judged, logged);
+    try {
+      if (settings.authRequest && urlPath === '/auth') authRequest(req, res, generation.verifier, judged, logged);
+      else handle(req, res, generation.verifier, judged, logged);
+    } finally {
+      if (presented.kind === 'chain') release(judged.verdict);
+    }
   }
 
   /**
@@ -464,11 +479,13 @@ const NO_CERTIFICATE = { code: 'NO_CERTIFICATE', message: 'no client certificate
 /**
  * A TLS connection's verdict under `generation`, verified once per connection and
  * generation: `verdict` is a VerifyResult, a CertgateError, or null without a certificate;
- * `leaf` the presented leaf's DER.
+ * `leaf` the presented leaf's DER. The previous generation's verdict is freed here; the
+ * current one when the connection closes (acceptTls).
  */
 function tlsVerdict(connection, generation) {
   if (connection === null || connection.chain === null) return { verdict: null, leaf: null };
   if (connection.generation !== generation.number) {
+    release(connection.verdict);
     connection.verdict = verify(generation.verifier, connection.chain);
     connection.generation = generation.number;
   }
@@ -482,6 +499,14 @@ function verify(verifier, chain) {
   } catch (err) {
     return err;
   }
+}
+
+/**
+ * Frees a verdict's wasm memory when it is a VerifyResult (a refusal or null has none). The
+ * npm middleware has its own (lib/middleware.js `release`), which it does not export.
+ */
+function release(verdict) {
+  if (verdict instanceof VerifyResult) verdict.free();
 }
 
 /** `host:port`, an IPv6 host in brackets: how certgate-server writes addresses. */
