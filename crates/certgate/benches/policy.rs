@@ -7,7 +7,14 @@
 //! The three are timed in interleaved rounds (so drift on a shared machine hits them alike)
 //! and each reports its median per-iteration time; the last lines give the ratio the policy
 //! issue sets a budget for: verification + policy + principal ≤ 1.10 × bare webpki.
+//!
+//! Then the ReDoS patterns of tests/policy_hostile.rs, timed on hostile subjects of 1,000
+//! and 4,000 characters: the engine is linear, so the second is about 4× the first (the tests
+//! check their verdicts; timing is reported here, never asserted).
 #![allow(clippy::unwrap_used)]
+
+#[path = "../tests/policy/support.rs"]
+mod support;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -167,6 +174,49 @@ fn main() {
         medians[3] + medians[4],
         100.0 * (medians[3] + medians[4]) / medians[0],
     );
+    redos();
+}
+
+/// Catastrophic-backtracking patterns from the ReDoS literature against a run of `a` that
+/// finally fails to match: the median evaluation time per pattern and length.
+fn redos() {
+    const EVIL: &[&str] = &[
+        "CN=(a+)+$",
+        "CN=([a-zA-Z]+)*$",
+        "CN=(a|aa)+$",
+        "CN=(a|a?)+$",
+        "CN=(.*a){12}$",
+        "CN=(\\w+\\s?)*$",
+        "^CN=(([a-z])+.)+[A-Z]([a-z])+$",
+        "CN=(a*)*b",
+        "CN=(?:a+a+)+b",
+    ];
+    let pki = support::Pki::new("ReDoS CA");
+    println!("ReDoS patterns, subject = CN=a…a! (median of {ROUNDS} evaluations):");
+    for pattern in EVIL {
+        let gate = format!(
+            "[default]\naccess = \"authenticated\"\nrequire = {{ subject_regex = '''{pattern}''' }}\n"
+        );
+        let policy = Policy::from_toml(&gate).unwrap();
+        let mut line = format!("  {pattern:<34}");
+        let mut times = Vec::new();
+        for n in [1000, 4000] {
+            let cn = format!("{}!", "a".repeat(n));
+            let id = pki.identity(&policy, support::leaf().cn(&cn));
+            let mut samples: Vec<Duration> = (0..ROUNDS)
+                .map(|_| {
+                    let start = Instant::now();
+                    black_box(policy.evaluate(Some(&id), "GET", "/").unwrap_err());
+                    start.elapsed()
+                })
+                .collect();
+            samples.sort();
+            let median = samples[samples.len() / 2];
+            line.push_str(&format!(" {n} chars {:>9.1} µs", micros(median)));
+            times.push(micros(median));
+        }
+        println!("{line}   ratio {:.1}", times[1] / times[0]);
+    }
 }
 
 fn micros(d: Duration) -> f64 {

@@ -122,11 +122,15 @@ pub const MAX_DOCUMENT_BYTES: usize = 1 << 20;
 /// Longest pattern (regex, glob, path, address) in bytes. A DN is a few hundred bytes; 4 KiB
 /// leaves room for long alternations of names while refusing generated megabyte patterns.
 pub const MAX_PATTERN_BYTES: usize = 4096;
-/// Most heap one regex may compile to (regex-automata's NFA and one-pass DFA size limits).
-/// 256 KiB fits `\w+`-style Unicode classes comfortably and refuses `\w{1000}`-style blow-ups.
-pub const MAX_REGEX_BYTES: usize = 256 * 1024;
-/// Most heap all of a policy's regexes together may use: 16 MiB.
-pub const MAX_TOTAL_REGEX_BYTES: usize = 16 << 20;
+/// Heaviest regex a policy admits, in units of the weight computed from the pattern text (a
+/// character 1, `\w` 512, a class its ranges, a counted repetition multiplying what it
+/// repeats; `policy.example.toml` spells it out). The weight is the same on every platform,
+/// so 64-bit native builds and 32-bit wasm builds admit the same patterns. 16384 admits a
+/// 4 KiB pattern of literals and `\w{31}`, refuses `\w{32}`, and keeps one compiled regex
+/// under about 0.6 MiB.
+pub const MAX_REGEX_WEIGHT: u64 = 16384;
+/// Heaviest all of a policy's regexes may be together: 16 of the heaviest single regexes.
+pub const MAX_TOTAL_REGEX_WEIGHT: u64 = 16 * MAX_REGEX_WEIGHT;
 /// Most matchers (combinators included) in one policy.
 pub const MAX_MATCHERS: usize = 4096;
 /// Deepest nesting of `all`/`any`/`not`; keeps compilation and evaluation recursion shallow.

@@ -13,7 +13,7 @@ use super::error::{Field, PolicyError};
 use super::identity::{is_trust_domain, Identity, Needs};
 use super::pattern::{abbreviate, fingerprint, Glob, IpNet, Regex, Segments};
 use super::schema::{MatcherSpec, Patterns, SpiffeSpec};
-use super::{MAX_DEPTH, MAX_MATCHERS, MAX_TOTAL_REGEX_BYTES};
+use super::{MAX_DEPTH, MAX_MATCHERS, MAX_TOTAL_REGEX_WEIGHT};
 use crate::inspect::hex;
 use crate::name::{DistinguishedName, ATTRIBUTE_NAMES};
 
@@ -171,15 +171,15 @@ impl Matcher {
     }
 }
 
-/// Compiles matchers, counting nodes and regex memory against the policy's limits.
+/// Compiles matchers, counting nodes and regex weight against the policy's limits.
 #[derive(Debug, Default)]
 pub(crate) struct Compiler {
     nodes: usize,
-    regex_bytes: usize,
+    regex_weight: u64,
 }
 
 impl Compiler {
-    /// Compiles a regex at `at`, charging its memory.
+    /// Compiles a regex at `at`, charging its weight.
     pub(crate) fn regex(
         &mut self,
         source: &str,
@@ -187,10 +187,10 @@ impl Compiler {
         at: &Field<'_>,
     ) -> Result<Regex, PolicyError> {
         let re = Regex::new(source, whole).map_err(|m| at.error(m))?;
-        self.regex_bytes += re.memory_usage();
-        if self.regex_bytes > MAX_TOTAL_REGEX_BYTES {
+        self.regex_weight = self.regex_weight.saturating_add(re.weight());
+        if self.regex_weight > MAX_TOTAL_REGEX_WEIGHT {
             return Err(at.error(format!(
-                "the policy's regexes together need more than {MAX_TOTAL_REGEX_BYTES} bytes; use fewer or simpler patterns"
+                "the policy's regexes together weigh more than {MAX_TOTAL_REGEX_WEIGHT} units; use fewer or simpler patterns"
             )));
         }
         Ok(re)

@@ -3,7 +3,9 @@
 //!
 //! - [`Regex`]: regex-automata's meta engine restricted to its linear-time parts (PikeVM,
 //!   bounded backtracker, one-pass DFA), so catastrophic-backtracking patterns from the ReDoS
-//!   literature cost O(pattern × input) like any other.
+//!   literature cost O(pattern × input) like any other. Its size is bounded by [`weight`],
+//!   computed from the pattern text alone, so every build — 64-bit native, 32-bit wasm —
+//!   admits and refuses the same patterns.
 //! - [`Glob`]: `*` (any run of characters) and `?` (one character), `\` escapes; matched with
 //!   the two-pointer algorithm, O(pattern × input) at worst.
 //! - [`Segments`]: a separator-split sequence of globs with at most one `**` (any number of
@@ -20,12 +22,13 @@ use regex_automata::meta;
 use regex_automata::util::syntax;
 use regex_automata::Input;
 
-use super::{MAX_PATTERN_BYTES, MAX_REGEX_BYTES};
+use super::{MAX_PATTERN_BYTES, MAX_REGEX_WEIGHT};
 
 /// A compiled regular expression.
 #[derive(Clone, Debug)]
 pub(crate) struct Regex {
     re: meta::Regex,
+    weight: u64,
 }
 
 impl Regex {
@@ -41,7 +44,17 @@ impl Regex {
                 abbreviate(source)
             ));
         }
-        let config = syntax::Config::new().nest_limit(NEST_LIMIT);
+        let weight =
+            weight(source).map_err(|why| format!("regex `{}` {why}", abbreviate(source)))?;
+        if weight > MAX_REGEX_WEIGHT {
+            return Err(format!(
+                "regex `{}` is too large: it weighs {weight} units, the limit is {MAX_REGEX_WEIGHT} \
+                 (a character weighs 1, `\\w` {W_WORD}, `\\d` {W_DIGIT}, a class its ranges; a \
+                 counted repetition such as `{{16}}` multiplies what it repeats); simplify it",
+                abbreviate(source)
+            ));
+        }
+        let config = syntax::Config::new().nest_limit(ENGINE_NEST_LIMIT);
         // **The source must parse on its own before it is wrapped**: otherwise `a)|(b` would
         // become `\A(?:a)|(b)\z`, a valid regex that is no longer anchored at both ends.
         if let Err(e) = syntax::parse_with(source, &config) {
@@ -59,14 +72,16 @@ impl Regex {
             .syntax(config)
             .configure(
                 meta::Config::new()
-                    .nfa_size_limit(Some(MAX_REGEX_BYTES))
-                    .onepass_size_limit(Some(MAX_REGEX_BYTES)),
+                    .nfa_size_limit(Some(ENGINE_BYTES_LIMIT))
+                    .onepass_size_limit(Some(ENGINE_BYTES_LIMIT)),
             )
             .build(&pattern)
             .map_err(|e| {
                 if e.size_limit().is_some() {
+                    // Unreachable within MAX_REGEX_WEIGHT (tests/policy_hostile.rs compiles
+                    // the heaviest admitted shapes); said plainly should that ever change.
                     format!(
-                        "regex `{}` compiles to more than {MAX_REGEX_BYTES} bytes; simplify it (bounded repetitions of Unicode classes such as `\\w{{100}}` grow fast)",
+                        "regex `{}` compiles to more than {ENGINE_BYTES_LIMIT} bytes; simplify it",
                         abbreviate(source)
                     )
                 } else {
@@ -77,10 +92,16 @@ impl Regex {
                     format!("regex `{}` is invalid: {detail}", abbreviate(source))
                 }
             })?;
-        Ok(Self { re })
+        Ok(Self { re, weight })
     }
 
-    /// Heap bytes the compiled regex holds.
+    /// The pattern's [`weight`], charged against the policy's total.
+    pub(crate) fn weight(&self) -> u64 {
+        self.weight
+    }
+
+    /// Heap bytes the compiled regex holds (platform-dependent: never used to decide).
+    #[cfg(test)]
     pub(crate) fn memory_usage(&self) -> usize {
         self.re.memory_usage()
     }
@@ -454,9 +475,318 @@ fn utf8_len(lead: u8) -> usize {
     }
 }
 
-/// regex-syntax's nesting limit: deeper groups are refused at parse time. 64 is far beyond
-/// any DN pattern and keeps the parser's recursion shallow.
-const NEST_LIMIT: u32 = 64;
+/// Deepest nesting of groups and bracketed classes [`weight`] admits. 64 is far beyond any DN
+/// pattern and keeps every parser's and compiler's recursion shallow.
+pub(crate) const NEST_LIMIT: usize = 64;
+
+/// regex-syntax's own nesting limit, never the deciding one: it counts groups, bracketed
+/// classes, repetitions, alternations and concatenations, at most four per group level and
+/// one per class level, so a pattern within [`NEST_LIMIT`] stays under 4 × 64 + 64 = 320.
+const ENGINE_NEST_LIMIT: u32 = 512;
+
+/// regex-automata's NFA and one-pass DFA byte limits, never the deciding ones. They count heap
+/// bytes, which differ between 32-bit and 64-bit builds, so they are set far above what any
+/// pattern within [`MAX_REGEX_WEIGHT`] compiles to: measured on 64-bit, the heaviest shapes
+/// cost about 38 bytes per unit of weight (`(?i)` literals; Unicode `\w` about 34), so the
+/// heaviest admitted pattern needs about 0.6 MiB. 1 KiB per unit, 16 MiB, leaves a 25-fold
+/// margin for shapes not measured (tests/policy_hostile.rs compiles the heaviest ones).
+const ENGINE_BYTES_LIMIT: usize = MAX_REGEX_WEIGHT as usize * 1024;
+
+/// Weight of a `\w` or `\W` (Unicode word characters: ~770 ranges, ~17 KiB of NFA on 64-bit).
+const W_WORD: u64 = 512;
+/// Weight of a `\d` or `\D` (Unicode decimal digits: ~65 ranges, ~1.2 KiB).
+const W_DIGIT: u64 = 64;
+/// Weight of a `\s` or `\S`, of `.`, and the extra weight of a negated class (a handful of
+/// UTF-8 ranges, ~250 bytes).
+const W_ANY: u64 = 16;
+/// Weight of a POSIX class such as `[:alpha:]` (ASCII, at most a few ranges).
+const W_POSIX: u64 = 8;
+/// Weight of an escape written as a code point (`\x41`, `\x{1F600}`, `\u00e9`): its UTF-8
+/// bytes, at most 4.
+const W_CODEPOINT: u64 = 4;
+
+/// An upper bound on the size a regex compiles to, computed from its text alone so that it
+/// is the same on every platform: **this, not the engine's heap count, decides whether a
+/// policy regex is admitted** (`MAX_REGEX_WEIGHT`).
+///
+/// A literal character weighs its UTF-8 length; `.` and `\s` [`W_ANY`], `\d` [`W_DIGIT`],
+/// `\w` [`W_WORD`]; a bracketed class 1 plus its members, where a range weighs the number of
+/// code points it spans (capped at [`W_WORD`]: case folding can split a range into as many
+/// pieces as it has code points), a nested perl class its own weight, and a negated class
+/// [`W_ANY`] more. An alternation weighs its branches plus one per branch, a group its
+/// contents plus one. `e*`, `e+`, `e?` add one to `e`; `e{n}`, `e{m,n}` (n copies) and `e{n,}`
+/// (n + 1 copies) multiply it. Arithmetic saturates. The weight over-counts on purpose: flags
+/// are not tracked (every literal weighs as if case-insensitive would not double it, the
+/// margin in [`ENGINE_BYTES_LIMIT`] covers that), and in `(?x)` mode whitespace and comments
+/// count as literals.
+///
+/// Errors when groups and classes nest more than [`NEST_LIMIT`] deep.
+pub(crate) fn weight(source: &str) -> Result<u64, String> {
+    let chars: Vec<char> = source.chars().collect();
+    let mut stack: Vec<Frame> = alloc::vec![Frame::default()];
+    let mut i = 0;
+    while i < chars.len() {
+        let depth = stack.len();
+        if chars[i] == ')' && depth > 1 {
+            i += 1;
+            let inner = stack.pop().map_or(0, |f| f.total());
+            if let Some(parent) = stack.last_mut() {
+                parent.atom(inner.saturating_add(1));
+            }
+            continue;
+        }
+        if chars[i] == '(' && depth > NEST_LIMIT {
+            return Err(format!(
+                "nests groups and classes more than {NEST_LIMIT} deep"
+            ));
+        }
+        let Some(frame) = stack.last_mut() else {
+            break;
+        };
+        match chars[i] {
+            '\\' => {
+                let (w, next) = escape(&chars, i);
+                frame.atom(w);
+                i = next;
+            }
+            '[' => {
+                let (w, next) = class(&chars, i, depth)?;
+                frame.atom(w);
+                i = next;
+            }
+            '.' => {
+                frame.atom(W_ANY);
+                i += 1;
+            }
+            '(' => {
+                i += 1;
+                if chars.get(i) == Some(&'?') {
+                    // Flags `(?i)`, `(?i:`, `(?:`, names `(?P<n>`, `(?<n>`: skip the header.
+                    while i < chars.len() && !matches!(chars[i], ':' | ')' | '>') {
+                        i += 1;
+                    }
+                    if chars.get(i) == Some(&')') {
+                        i += 1; // `(?i)` sets flags; it is not a group.
+                        continue;
+                    }
+                    i += 1;
+                }
+                stack.push(Frame::default());
+            }
+            ')' => {
+                frame.atom(1); // unbalanced (a closing group is handled above); refused by the engine
+                i += 1;
+            }
+            '|' => {
+                frame.done = frame.done.saturating_add(frame.branch).saturating_add(1);
+                frame.branch = 0;
+                frame.last = 0;
+                i += 1;
+            }
+            '*' | '+' | '?' => {
+                frame.branch = frame.branch.saturating_add(1);
+                i += 1;
+            }
+            '{' => match counted(&chars, i) {
+                Some((copies, next)) => {
+                    let grown = frame.last.saturating_mul(copies);
+                    frame.branch = frame
+                        .branch
+                        .saturating_sub(frame.last)
+                        .saturating_add(grown)
+                        .saturating_add(1);
+                    frame.last = grown;
+                    i = next;
+                }
+                None => {
+                    frame.atom(1);
+                    i += 1;
+                }
+            },
+            c => {
+                frame.atom(c.len_utf8() as u64);
+                i += 1;
+            }
+        }
+    }
+    // Unclosed groups (the engine refuses them) fold into their parents.
+    let mut total = 0u64;
+    while let Some(frame) = stack.pop() {
+        total = frame.total().saturating_add(total);
+    }
+    Ok(total)
+}
+
+/// One group level of [`weight`]: finished branches, the current branch, and the last atom
+/// of the current branch (what a repetition applies to).
+#[derive(Default)]
+struct Frame {
+    done: u64,
+    branch: u64,
+    last: u64,
+}
+
+impl Frame {
+    fn atom(&mut self, w: u64) {
+        self.branch = self.branch.saturating_add(w);
+        self.last = w;
+    }
+
+    fn total(&self) -> u64 {
+        self.done.saturating_add(self.branch)
+    }
+}
+
+/// The weight of the escape at `chars[at]` (a backslash) and the index after it.
+fn escape(chars: &[char], at: usize) -> (u64, usize) {
+    let Some(&c) = chars.get(at + 1) else {
+        return (1, at + 1);
+    };
+    let next = at + 2;
+    match c {
+        'w' | 'W' => (W_WORD, next),
+        'd' | 'D' => (W_DIGIT, next),
+        's' | 'S' => (W_ANY, next),
+        'p' | 'P' => (W_WORD, skip_braced_or(chars, next, 1)),
+        'x' => (W_CODEPOINT, skip_braced_or(chars, next, 2)),
+        'u' => (W_CODEPOINT, skip_braced_or(chars, next, 4)),
+        'U' => (W_CODEPOINT, skip_braced_or(chars, next, 8)),
+        c => (c.len_utf8() as u64, next),
+    }
+}
+
+/// The index after `{…}` at `at`, or after `n` characters when there is no brace.
+fn skip_braced_or(chars: &[char], at: usize, n: usize) -> usize {
+    match chars.get(at) {
+        Some('{') => match chars[at..].iter().position(|&c| c == '}') {
+            Some(end) => at + end + 1,
+            None => chars.len(),
+        },
+        _ => (at + n).min(chars.len()),
+    }
+}
+
+/// The weight of the bracketed class opening at `chars[at]` and the index after it; `depth`
+/// is the nesting of groups and classes around it.
+fn class(chars: &[char], at: usize, depth: usize) -> Result<(u64, usize), String> {
+    if depth > NEST_LIMIT {
+        return Err(format!(
+            "nests groups and classes more than {NEST_LIMIT} deep"
+        ));
+    }
+    let mut i = at + 1;
+    let mut w: u64 = 1;
+    if chars.get(i) == Some(&'^') {
+        w += W_ANY;
+        i += 1;
+    }
+    if chars.get(i) == Some(&']') {
+        w += 1; // a leading `]` is a member
+        i += 1;
+    }
+    // The previous member, when it is a single character that could start a range.
+    let mut prev: Option<char> = None;
+    while let Some(&c) = chars.get(i) {
+        match c {
+            ']' => return Ok((w, i + 1)),
+            '[' if chars.get(i + 1) == Some(&':') => {
+                let end = chars[i..]
+                    .windows(2)
+                    .position(|p| p == [':', ']'])
+                    .map_or(chars.len(), |p| i + p + 2);
+                w = w.saturating_add(W_POSIX);
+                prev = None;
+                i = end;
+            }
+            '[' => {
+                let (inner, next) = class(chars, i, depth + 1)?;
+                w = w.saturating_add(inner);
+                prev = None;
+                i = next;
+            }
+            '-' if prev.is_some() && !matches!(chars.get(i + 1), None | Some(']')) => {
+                let (hi, next) = member(chars, i + 1);
+                let lo = prev.unwrap_or('\0');
+                let span = match hi {
+                    Some(hi) if hi >= lo => u64::from(hi) - u64::from(lo) + 1,
+                    _ => 1,
+                };
+                w = w.saturating_add(span.min(W_WORD));
+                prev = None;
+                i = next;
+            }
+            '\\' if matches!(
+                chars.get(i + 1),
+                Some('w' | 'W' | 'd' | 'D' | 's' | 'S' | 'p' | 'P')
+            ) =>
+            {
+                let (e, next) = escape(chars, i);
+                w = w.saturating_add(e);
+                prev = None;
+                i = next;
+            }
+            _ => {
+                let (m, next) = member(chars, i);
+                w = w.saturating_add(m.map_or(W_CODEPOINT, |m| m.len_utf8() as u64));
+                prev = m;
+                i = next;
+            }
+        }
+    }
+    Ok((w, chars.len()))
+}
+
+/// The single character a class member at `at` stands for (`None` for escapes that are not
+/// plain characters) and the index after it.
+fn member(chars: &[char], at: usize) -> (Option<char>, usize) {
+    match chars.get(at) {
+        None => (None, at),
+        Some('\\') => match chars.get(at + 1) {
+            Some('x' | 'u' | 'U') => {
+                let kind = chars[at + 1];
+                let n = match kind {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let next = skip_braced_or(chars, at + 2, n);
+                let digits: String = chars[at + 2..next]
+                    .iter()
+                    .filter(|c| c.is_ascii_hexdigit())
+                    .collect();
+                let value = u32::from_str_radix(&digits, 16)
+                    .ok()
+                    .and_then(char::from_u32);
+                (value, next)
+            }
+            Some(&c) => (Some(c), at + 2),
+            None => (None, at + 1),
+        },
+        Some(&c) => (Some(c), at + 1),
+    }
+}
+
+/// A counted repetition `{n}`, `{n,}` or `{m,n}` at `chars[at]`: the number of copies the
+/// engine compiles (`n`, `n + 1`, `max(m, n)`) and the index after it.
+fn counted(chars: &[char], at: usize) -> Option<(u64, usize)> {
+    let close = at + chars[at..].iter().position(|&c| c == '}')?;
+    let body: String = chars[at + 1..close]
+        .iter()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let number = |s: &str| -> Option<u64> {
+        match !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            true => Some(s.parse::<u64>().unwrap_or(u64::MAX)),
+            false => None,
+        }
+    };
+    let copies = match body.split_once(',') {
+        None => number(&body)?,
+        Some((m, "")) => number(m)?.saturating_add(1),
+        Some((m, n)) => number(m)?.max(number(n)?),
+    };
+    Some((copies.max(1), close + 1))
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
@@ -492,17 +822,143 @@ mod tests {
 
     #[test]
     fn unicode_property_classes_are_refused() {
-        for re in [r"\p{Greek}", r"CN=\pL+", r"[\P{L}]", r"(?i)a|\p{Script=Latin}"] {
+        for re in [
+            r"\p{Greek}",
+            r"CN=\pL+",
+            r"[\P{L}]",
+            r"(?i)a|\p{Script=Latin}",
+        ] {
             let err = Regex::new(re, true).unwrap_err();
             assert!(err.contains("Unicode property class"), "{re}: {err}");
         }
-        assert_eq!(unicode_property_class(r"a\\p"), None, "an escaped backslash before p");
+        assert_eq!(
+            unicode_property_class(r"a\\p"),
+            None,
+            "an escaped backslash before p"
+        );
         assert_eq!(unicode_property_class(r"a\\\p{L}"), Some(3));
-        for re in [r"CN=\w+", r"\d{3}", r"\s", r"\bx\b", r"(?i)straße", r"a\\p", r"[[:alpha:]]"] {
+        for re in [
+            r"CN=\w+",
+            r"\d{3}",
+            r"\s",
+            r"\bx\b",
+            r"(?i)straße",
+            r"a\\p",
+            r"[[:alpha:]]",
+        ] {
             assert!(Regex::new(re, true).is_ok(), "{re}");
         }
-        assert!(Regex::new(r"(?i)Σ", true).unwrap().is_match("σ"), "Unicode case folding");
-        assert!(Regex::new(r"\w+", true).unwrap().is_match("Zoë"), "Unicode \\w");
+        assert!(
+            Regex::new(r"(?i)Σ", true).unwrap().is_match("σ"),
+            "Unicode case folding"
+        );
+        assert!(
+            Regex::new(r"\w+", true).unwrap().is_match("Zoë"),
+            "Unicode \\w"
+        );
+    }
+
+    #[test]
+    fn weights_are_computed_from_the_text() {
+        let w = |re: &str| weight(re).unwrap();
+        assert_eq!(w("a"), 1);
+        assert_eq!(w("é"), 2, "a literal weighs its UTF-8 bytes");
+        assert_eq!(w(r"\w"), W_WORD);
+        assert_eq!(w(r"\w{16}"), 16 * W_WORD + 1);
+        assert_eq!(w(r"\w{2,16}"), 16 * W_WORD + 1, "{{m,n}} compiles n copies");
+        assert_eq!(
+            w(r"\w{16,}"),
+            17 * W_WORD + 1,
+            "{{n,}} compiles n + 1 copies"
+        );
+        assert_eq!(w("a+"), 2);
+        assert_eq!(w("(a|b)"), 4, "two branches, one separator, one group");
+        assert_eq!(w("(?i)a"), 1, "flags are not a group");
+        assert_eq!(w("(?P<n>a)"), 2, "a group's name is not counted");
+        assert_eq!(w("(a{10}){10}"), 121, "nested counted repetitions multiply");
+        assert_eq!(
+            w("[a-z]"),
+            28,
+            "a class weighs 1, its members and its ranges' spans"
+        );
+        assert_eq!(w("[^a]"), 2 + W_ANY);
+        assert_eq!(
+            w(r"[\x{0}-\x{10FFFF}]"),
+            1 + 1 + W_WORD,
+            "spans cap at W_WORD"
+        );
+        assert_eq!(
+            w(r"\x{41}{3}"),
+            3 * W_CODEPOINT + 1,
+            "braces of an escape are no repetition"
+        );
+        assert_eq!(w("a{,3}"), 5, "not a repetition: four literals after `a`");
+        let huge = w("(?:(?:(?:a{1000}){1000}){1000}){1000}");
+        assert!(huge > MAX_REGEX_WEIGHT, "{huge}");
+        assert_eq!(w("a{99999999999999999999999}"), u64::MAX, "saturates");
+        let deep = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
+        assert!(weight(&deep(NEST_LIMIT)).is_ok());
+        assert!(weight(&deep(NEST_LIMIT + 1))
+            .unwrap_err()
+            .contains("more than 64 deep"));
+        let classes = format!(
+            "{}a{}",
+            "[".repeat(NEST_LIMIT + 2),
+            "]".repeat(NEST_LIMIT + 2)
+        );
+        assert!(weight(&classes).is_err());
+    }
+
+    /// **The weight decides, never the engine's byte count**: for each heavy shape, the
+    /// largest admitted repetition compiles on this (64-bit) build with room to spare, and one
+    /// more copy is refused by the weight, not by the engine.
+    #[test]
+    fn the_heaviest_admitted_patterns_compile() {
+        let shapes: &[(&str, &str, &str)] = &[
+            (r"\w", "", ""),
+            (r"\W", "", ""),
+            (r"(?i)\w", "", ""),
+            (r"\d", "", ""),
+            (r"\s", "", ""),
+            (".", "", ""),
+            ("[^a]", "", ""),
+            ("(?i)[a-zA-Z]", "", ""),
+            ("(?i)[Ā-ſ]", "", ""),
+            ("(?i)[α-ωА-я]", "", ""),
+            (r"[\x{80}-\x{10FFFF}]", "", ""),
+            ("(?i)k", "", ""),
+            ("(?i)ǅ", "", ""),
+            (r"(?:\w|\d|\s)", "CN=", ",O=Example"),
+            (r"(a|\w{2})", "(?i)", ""),
+            (r"(?:(?:\w{2}){2})", "", ""),
+        ];
+        let limit_per_unit = ENGINE_BYTES_LIMIT / MAX_REGEX_WEIGHT as usize;
+        for (unit, prefix, suffix) in shapes {
+            let pattern = |n: u64| format!("{prefix}{unit}{{{n}}}{suffix}");
+            let (mut lo, mut hi) = (1u64, MAX_REGEX_WEIGHT + 1);
+            assert!(weight(&pattern(hi)).unwrap() > MAX_REGEX_WEIGHT);
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                match weight(&pattern(mid)).unwrap() <= MAX_REGEX_WEIGHT {
+                    true => lo = mid,
+                    false => hi = mid,
+                }
+            }
+            let re =
+                Regex::new(&pattern(lo), true).unwrap_or_else(|e| panic!("{unit}{{{lo}}}: {e}"));
+            let bytes = re.memory_usage();
+            // A quarter of the engine's limit per unit: the margin the limit is set with.
+            assert!(
+                bytes <= (re.weight() as usize + 64) * limit_per_unit / 4,
+                "{}: {bytes} bytes for weight {}",
+                pattern(lo),
+                re.weight()
+            );
+            let err = Regex::new(&pattern(lo + 1), true).unwrap_err();
+            assert!(err.contains("is too large"), "{}: {err}", pattern(lo + 1));
+        }
+        let literals = "k".repeat(MAX_PATTERN_BYTES - 4);
+        assert!(Regex::new(&format!("(?i){literals}"), true).is_ok());
     }
 
     #[test]
