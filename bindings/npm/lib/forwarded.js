@@ -75,8 +75,10 @@ function createSource(listener, verifier, log) {
     }
     if (typeof route.path !== 'string' || !route.path.startsWith('/')) throw configError(`${where}: \`path\` must start with \`/\``);
     if (!SOURCES.includes(route.source)) throw configError(`${where}: \`source\` must be "tls" or "forwarded"`);
-    if (routes.some((r) => r.raw === route.path)) throw configError(`${where}: the same \`path\` appears twice`);
-    routes.push({ raw: route.path, prefix: route.path.replace(/\/+$/, ''), way: way(route.source, route.format, route.header, where) });
+    // `/api` and `/api/` are one prefix (matching ignores a trailing `/`).
+    const prefix = route.path.replace(/\/+$/, '');
+    if (routes.some((r) => r.prefix === prefix)) throw configError(`${where}: the same \`path\` appears twice`);
+    routes.push({ prefix, way: way(route.source, route.format, route.header, where) });
   }
   routes.sort((a, b) => b.prefix.length - a.prefix.length);
   const forwards = defaultWay.kind === 'header' || routes.some((r) => r.way.kind === 'header');

@@ -195,6 +195,7 @@ describe('middleware listener: forwarded certificates', () => {
       [{ format: 'nginx', trusted_proxies: ['127.0.0.1'] }, /forwarded"` only/],
       [{ routes: [{ path: 'x', source: 'forwarded' }] }, /must start with/],
       [{ routes: [{ path: '/x', source: 'tls', format: 'nginx' }] }, /forwarded"` only/],
+      [{ format: 'nginx', trusted_proxies: ['127.0.0.1'], routes: [{ path: '/x', source: 'tls' }, { path: '/x/', source: 'forwarded' }] }, /appears twice/],
       [{ sauce: 'tls' }, /unknown listener key `sauce`/],
     ]) {
       assert.throws(() => certgate.middleware({ verifier: verifier(), listener }), (err) => err.code === 'INVALID_CONFIG' && message.test(err.message), JSON.stringify(listener));

@@ -309,7 +309,12 @@ impl Listener {
             if !route.path.starts_with('/') {
                 return Err(at("`path` must start with `/`".into()));
             }
-            if self.routes[..i].iter().any(|r| r.path == route.path) {
+            // `/api` and `/api/` are one prefix (matching ignores a trailing `/`).
+            let prefix = route.path.trim_end_matches('/');
+            if self.routes[..i]
+                .iter()
+                .any(|r| r.path.trim_end_matches('/') == prefix)
+            {
                 return Err(at("the same `path` appears twice".into()));
             }
             match route.source {

@@ -610,6 +610,12 @@ fn route_source_configs_that_cannot_work_do_not_start() {
             "[[listeners.routes]]\npath = \"/x\"\nsource = \"carrier-pigeon\"",
             "carrier-pigeon",
         ),
+        (
+            "trusted_proxies = [\"127.0.0.1\"]\nformat = \"nginx\"\n\
+             [[listeners.routes]]\npath = \"/x\"\nsource = \"tls\"\n\
+             [[listeners.routes]]\npath = \"/x/\"\nsource = \"forwarded\"",
+            "appears twice",
+        ),
     ] {
         let config = pki.config(&format!("[[listeners]]\nlisten = \"127.0.0.1:0\"\n{listener}\n"));
         let stderr = start_fails(&config);
