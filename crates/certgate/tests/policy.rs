@@ -916,7 +916,7 @@ fn invalid_policies_name_the_line_and_field() {
     assert_eq!(e.line, Some(7));
     assert!(
         e.message
-            .contains("regex `CN=(unclosed` is invalid: unclosed group"),
+            .contains("regex `CN=(unclosed` is invalid: found open group without closing ')'"),
         "{e}"
     );
     let rejection: Rejection = e.clone().into();

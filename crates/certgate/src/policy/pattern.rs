@@ -1,9 +1,10 @@
 //! The pattern languages a policy uses, each compiled once at load and matched in time
 //! bounded by the pattern and the input:
 //!
-//! - [`Regex`]: regex-automata's meta engine restricted to its linear-time parts (PikeVM,
-//!   bounded backtracker, one-pass DFA), so catastrophic-backtracking patterns from the ReDoS
-//!   literature cost O(pattern × input) like any other. Its size is bounded by [`weight`],
+//! - [`Regex`]: regex-lite's PikeVM, so catastrophic-backtracking patterns from the ReDoS
+//!   literature cost O(pattern × input) like any other. ASCII semantics: `\w \d \s \b` are
+//!   ASCII, `(?i)` folds ASCII letters only, other characters match literally code point by
+//!   code point, `.` and negated classes match any code point. Its size is bounded by [`weight`],
 //!   computed from the pattern text alone, so every build — 64-bit native, 32-bit wasm —
 //!   admits and refuses the same patterns.
 //! - [`Glob`]: `*` (any run of characters) and `?` (one character), `\` escapes; matched with
@@ -14,20 +15,16 @@
 
 use alloc::borrow::ToOwned;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::net::IpAddr;
-
-use regex_automata::meta;
-use regex_automata::util::syntax;
-use regex_automata::Input;
 
 use super::{MAX_PATTERN_BYTES, MAX_REGEX_WEIGHT};
 
 /// A compiled regular expression.
 #[derive(Clone, Debug)]
 pub(crate) struct Regex {
-    re: meta::Regex,
+    re: regex_lite::Regex,
     weight: u64,
 }
 
@@ -40,7 +37,7 @@ impl Regex {
             return Err(format!(
                 "regex `{}` uses a Unicode property class (`\\p{{…}}` or `\\P{{…}}`) at byte {at}, which \
                  policies do not support; write the characters as a class such as `[A-Za-zÀ-ÿ]`, or use \
-                 `\\w`, `\\d`, `\\s` (Unicode-aware)",
+                 `\\w`, `\\d`, `\\s` (ASCII)",
                 abbreviate(source)
             ));
         }
@@ -54,56 +51,32 @@ impl Regex {
                 abbreviate(source)
             ));
         }
-        let config = syntax::Config::new().nest_limit(ENGINE_NEST_LIMIT);
+        let invalid = |e: regex_lite::Error| {
+            if e.to_string().contains("size limit") {
+                // Unreachable within MAX_REGEX_WEIGHT (the_heaviest_admitted_patterns_compile
+                // compiles the heaviest admitted shapes under a quarter of the limit); said
+                // plainly should that ever change.
+                format!(
+                    "regex `{}` compiles to more than {ENGINE_BYTES_LIMIT} bytes; simplify it",
+                    abbreviate(source)
+                )
+            } else {
+                format!("regex `{}` is invalid: {e}", abbreviate(source))
+            }
+        };
         // **The source must parse on its own before it is wrapped**: otherwise `a)|(b` would
         // become `\A(?:a)|(b)\z`, a valid regex that is no longer anchored at both ends.
-        if let Err(e) = syntax::parse_with(source, &config) {
-            return Err(format!(
-                "regex `{}` is invalid: {}",
-                abbreviate(source),
-                syntax_detail(&e)
-            ));
-        }
-        let pattern = match whole {
-            true => format!(r"\A(?:{source})\z"),
-            false => source.to_owned(),
+        let re = build(source, ENGINE_BYTES_LIMIT).map_err(invalid)?;
+        let re = match whole {
+            true => build(&format!(r"\A(?:{source})\z"), ENGINE_BYTES_LIMIT).map_err(invalid)?,
+            false => re,
         };
-        let re = meta::Builder::new()
-            .syntax(config)
-            .configure(
-                meta::Config::new()
-                    .nfa_size_limit(Some(ENGINE_BYTES_LIMIT))
-                    .onepass_size_limit(Some(ENGINE_BYTES_LIMIT)),
-            )
-            .build(&pattern)
-            .map_err(|e| {
-                if e.size_limit().is_some() {
-                    // Unreachable within MAX_REGEX_WEIGHT (tests/policy_hostile.rs compiles
-                    // the heaviest admitted shapes); said plainly should that ever change.
-                    format!(
-                        "regex `{}` compiles to more than {ENGINE_BYTES_LIMIT} bytes; simplify it",
-                        abbreviate(source)
-                    )
-                } else {
-                    let detail = match e.syntax_error() {
-                        Some(se) => syntax_detail(se),
-                        None => format!("{e}"),
-                    };
-                    format!("regex `{}` is invalid: {detail}", abbreviate(source))
-                }
-            })?;
         Ok(Self { re, weight })
     }
 
     /// The pattern's [`weight`], charged against the policy's total.
     pub(crate) fn weight(&self) -> u64 {
         self.weight
-    }
-
-    /// Heap bytes the compiled regex holds (platform-dependent: never used to decide).
-    #[cfg(test)]
-    pub(crate) fn memory_usage(&self) -> usize {
-        self.re.memory_usage()
     }
 
     /// Number of capture groups, the implicit whole-match group included.
@@ -118,11 +91,19 @@ impl Regex {
 
     /// Capture group 1 of the left-most match.
     pub(crate) fn group1<'h>(&self, haystack: &'h str) -> Option<&'h str> {
-        let mut slots = [None; 4];
-        self.re.search_slots(&Input::new(haystack), &mut slots)?;
-        let (start, end) = (slots[2]?, slots[3]?);
-        haystack.get(start.get()..end.get())
+        let mut locations = self.re.capture_locations();
+        self.re.captures_read(&mut locations, haystack)?;
+        let (start, end) = locations.get(1)?;
+        haystack.get(start..end)
     }
+}
+
+/// Compiles `pattern` with regex-lite under `size_limit` bytes of NFA.
+fn build(pattern: &str, size_limit: usize) -> Result<regex_lite::Regex, regex_lite::Error> {
+    regex_lite::RegexBuilder::new(pattern)
+        .nest_limit(ENGINE_NEST_LIMIT)
+        .size_limit(size_limit)
+        .build()
 }
 
 /// A glob: `*` any run of characters, `?` one character, `\x` a literal `x`.
@@ -445,16 +426,6 @@ fn unicode_property_class(source: &str) -> Option<usize> {
     None
 }
 
-/// regex-syntax renders an error as the pattern with a caret under the fault, then one
-/// `error: …` line; that line alone says what is wrong.
-fn syntax_detail(error: &impl core::fmt::Display) -> String {
-    let text = format!("{error}");
-    match text.lines().find_map(|l| l.strip_prefix("error: ")) {
-        Some(line) => String::from(line),
-        None => text,
-    }
-}
-
 fn check_size(source: &str) -> Result<(), String> {
     if source.len() > MAX_PATTERN_BYTES {
         return Err(format!(
@@ -479,25 +450,27 @@ fn utf8_len(lead: u8) -> usize {
 /// pattern and keeps every parser's and compiler's recursion shallow.
 pub(crate) const NEST_LIMIT: usize = 64;
 
-/// regex-syntax's own nesting limit, never the deciding one: it counts groups, bracketed
-/// classes, repetitions, alternations and concatenations, at most four per group level and
-/// one per class level, so a pattern within [`NEST_LIMIT`] stays under 4 × 64 + 64 = 320.
-const ENGINE_NEST_LIMIT: u32 = 512;
+/// regex-lite's own nesting limit (its default is 50), never the deciding one: it counts
+/// group levels only, so a pattern within [`NEST_LIMIT`], wrapped in `\A(?:…)\z`, stays at
+/// 65 or less.
+const ENGINE_NEST_LIMIT: u32 = 256;
 
-/// regex-automata's NFA and one-pass DFA byte limits, never the deciding ones. They count heap
-/// bytes, which differ between 32-bit and 64-bit builds, so they are set far above what any
-/// pattern within [`MAX_REGEX_WEIGHT`] compiles to: measured on 64-bit, the heaviest shapes
-/// cost about 38 bytes per unit of weight (`(?i)` literals; Unicode `\w` about 34), so the
-/// heaviest admitted pattern needs about 0.6 MiB. 1 KiB per unit, 16 MiB, leaves a 25-fold
-/// margin for shapes not measured (tests/policy_hostile.rs compiles the heaviest ones).
+/// regex-lite's NFA byte limit, never the deciding one. It counts heap bytes, which differ
+/// between 32-bit and 64-bit builds, so it is set far above what any pattern within
+/// [`MAX_REGEX_WEIGHT`] compiles to: 1 KiB per unit of weight, 16 MiB, where the heaviest
+/// admitted shapes compile under a quarter of it (the_heaviest_admitted_patterns_compile).
 const ENGINE_BYTES_LIMIT: usize = MAX_REGEX_WEIGHT as usize * 1024;
 
-/// Weight of a `\w` or `\W` (Unicode word characters: ~770 ranges, ~17 KiB of NFA on 64-bit).
+// The weights were set for a Unicode engine (regex-automata, whose Unicode `\w` took ~770
+// ranges and ~17 KiB of NFA on 64-bit) and kept when the policy moved to regex-lite's ASCII
+// classes, so that the patterns a policy admits did not change with the engine; for
+// regex-lite they over-count.
+
+/// Weight of a `\w` or `\W`.
 const W_WORD: u64 = 512;
-/// Weight of a `\d` or `\D` (Unicode decimal digits: ~65 ranges, ~1.2 KiB).
+/// Weight of a `\d` or `\D`.
 const W_DIGIT: u64 = 64;
-/// Weight of a `\s` or `\S`, of `.`, and the extra weight of a negated class (a handful of
-/// UTF-8 ranges, ~250 bytes).
+/// Weight of a `\s` or `\S`, of `.`, and the extra weight of a negated class.
 const W_ANY: u64 = 16;
 /// Weight of a POSIX class such as `[:alpha:]` (ASCII, at most a few ranges).
 const W_POSIX: u64 = 8;
@@ -848,14 +821,74 @@ mod tests {
         ] {
             assert!(Regex::new(re, true).is_ok(), "{re}");
         }
+    }
+
+    /// ASCII semantics: `\w \d \s \b` are ASCII, `(?i)` folds ASCII letters only, other
+    /// characters match literally, `.` and negated classes match any code point.
+    #[test]
+    fn regexes_have_ascii_semantics() {
+        let re = |p: &str| Regex::new(p, true).unwrap();
+        let search = |p: &str| Regex::new(p, false).unwrap();
+        assert!(!re("(?i)Σ").is_match("σ"), "no Unicode case folding");
+        assert!(re("(?i)Σ").is_match("Σ"));
         assert!(
-            Regex::new(r"(?i)Σ", true).unwrap().is_match("σ"),
-            "Unicode case folding"
+            re("(?i)cn=ALICE").is_match("CN=alice"),
+            "ASCII case folding"
+        );
+        assert!(!re(r"\w+").is_match("Zoë"), "\\w is ASCII");
+        assert_eq!(search(r"(\w+)").group1("Zoë"), Some("Zo"));
+        assert!(
+            !re(r"\d").is_match("٣"),
+            "\\d is ASCII (ARABIC-INDIC DIGIT THREE)"
         );
         assert!(
-            Regex::new(r"\w+", true).unwrap().is_match("Zoë"),
-            "Unicode \\w"
+            !re(r"\s").is_match("\u{a0}"),
+            "\\s is ASCII (NO-BREAK SPACE)"
         );
+        assert!(
+            re(r"CN=Zo\b.*").is_match("CN=Zoë"),
+            "ë is no word character to \\b"
+        );
+        assert!(
+            re(".").is_match("ë") && re("[^a]").is_match("😀"),
+            "one code point"
+        );
+        assert!(re("Zoë").is_match("Zoë") && !re("Zoë").is_match("ZOË"));
+        assert!(re("(?i)zoë").is_match("ZOë") && !re("(?i)zoë").is_match("ZOË"));
+    }
+
+    /// What regex-lite does not support is refused at load, with its reason.
+    #[test]
+    fn unsupported_constructs_are_refused() {
+        for (re, why) in [
+            ("[a-z&&[^x]]", "intersection"),
+            ("[a-z--x]", "difference"),
+            ("[a[b]]", "nested"),
+            ("(?=a)b", "look-around"),
+            (r"(a)\1", "backreferences"),
+            ("(?<!a)b", "look-around"),
+        ] {
+            let err = Regex::new(re, true).unwrap_err();
+            assert!(
+                err.contains("is invalid") && err.contains(why),
+                "{re}: {err}"
+            );
+        }
+    }
+
+    /// **`(?i)` does not admit Unicode look-alikes**: under Unicode simple case folding
+    /// KELVIN SIGN (U+212A) folds to `k` and LONG S (U+017F) to `s`, so `(?i)^CN=kevin` would
+    /// admit a certificate for `CN=\u{212A}evin`, a different name that renders alike.
+    #[test]
+    fn case_insensitive_regexes_refuse_kelvin_sign_and_long_s() {
+        let kevin = Regex::new("(?i)CN=kevin", true).unwrap();
+        assert!(kevin.is_match("CN=KEVIN") && kevin.is_match("cn=Kevin"));
+        assert!(!kevin.is_match("CN=\u{212A}evin"), "KELVIN SIGN");
+        let ross = Regex::new("(?i)CN=ross", true).unwrap();
+        assert!(ross.is_match("CN=ROSS"));
+        assert!(!ross.is_match("CN=ro\u{17F}\u{17F}"), "LONG S");
+        let class = Regex::new("(?i)CN=[a-z]+", true).unwrap();
+        assert!(!class.is_match("CN=\u{212A}") && !class.is_match("CN=\u{17F}"));
     }
 
     #[test]
@@ -932,7 +965,6 @@ mod tests {
             (r"(a|\w{2})", "(?i)", ""),
             (r"(?:(?:\w{2}){2})", "", ""),
         ];
-        let limit_per_unit = ENGINE_BYTES_LIMIT / MAX_REGEX_WEIGHT as usize;
         for (unit, prefix, suffix) in shapes {
             let pattern = |n: u64| format!("{prefix}{unit}{{{n}}}{suffix}");
             let (mut lo, mut hi) = (1u64, MAX_REGEX_WEIGHT + 1);
@@ -944,16 +976,13 @@ mod tests {
                     false => hi = mid,
                 }
             }
-            let re =
-                Regex::new(&pattern(lo), true).unwrap_or_else(|e| panic!("{unit}{{{lo}}}: {e}"));
-            let bytes = re.memory_usage();
-            // A quarter of the engine's limit per unit: the margin the limit is set with.
-            assert!(
-                bytes <= (re.weight() as usize + 64) * limit_per_unit / 4,
-                "{}: {bytes} bytes for weight {}",
-                pattern(lo),
-                re.weight()
-            );
+            let heaviest = pattern(lo);
+            assert!(Regex::new(&heaviest, true).is_ok(), "{heaviest}");
+            // The margin the engine's limit is set with: it compiles under a quarter of it.
+            let wrapped = format!(r"\A(?:{heaviest})\z");
+            if let Err(e) = build(&wrapped, ENGINE_BYTES_LIMIT / 4) {
+                panic!("{heaviest}: {e}");
+            }
             let err = Regex::new(&pattern(lo + 1), true).unwrap_err();
             assert!(err.contains("is too large"), "{}: {err}", pattern(lo + 1));
         }
