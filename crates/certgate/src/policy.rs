@@ -71,6 +71,16 @@
 //!    and the rule's `require` and yield a principal (`POLICY_NO_MATCH`, 403), and hold one of
 //!    the rule's roles, if it lists any (`ROLE_MISSING`, 403).
 //!
+//! # Regexes
+//!
+//! `subject_regex`, `issuer_regex` and the principal's `regex` use Rust regex syntax as
+//! regex-lite reads it, with **ASCII semantics** in every build: `\w \d \s \b` are ASCII;
+//! `(?i)` folds ASCII letters only; any other character matches only itself, code point by
+//! code point; `.` and negated classes match any one code point. **Unicode case folding is
+//! deliberately absent**: it would let `(?i)^CN=kevin` admit `CN=\u{212A}evin` (KELVIN SIGN),
+//! a different name that renders alike. Unicode property classes, look-around,
+//! backreferences, nested classes and class set operations are refused at load.
+//!
 //! A policy is checked completely at load: a bad regex, an unknown attribute, a role no one
 //! can hold or a misspelt key is an [`PolicyError`] (`INVALID_POLICY`) naming the field and,
 //! for TOML, the line. Evaluation never fails for any other reason than a denial.
@@ -78,9 +88,10 @@
 //! # Limits
 //!
 //! Every pattern is compiled at load to an engine whose matching time is linear in its input
-//! (regexes run on regex-automata's PikeVM, bounded backtracker or one-pass DFA, never a
-//! backtracking engine). The constants below bound the size of what is compiled, and so the
-//! work per request: at most [`MAX_ROUTES`] route comparisons of at most
+//! (regexes run on regex-lite's PikeVM, never a backtracking engine). The constants below
+//! bound the size of what is compiled, and so the work per request: a regex's size is a
+//! weight computed from its text ([`MAX_REGEX_WEIGHT`]), never a count of heap bytes, so
+//! 32-bit and 64-bit builds admit the same patterns; at most [`MAX_ROUTES`] route comparisons of at most
 //! [`MAX_PATH_SEGMENTS`] segments, and at most [`MAX_MATCHERS`] matchers, each linear in the
 //! certificate field it reads.
 
