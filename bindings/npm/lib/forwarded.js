@@ -233,6 +233,7 @@ function peerOf(socket) {
   return net.isIPv6(address ?? '') ? `[${address}]:${socket.remotePort}` : `${address}:${socket?.remotePort}`;
 }
 
+/** A request URL's path: what precedes `?` or `#`. */
 function pathOf(url) {
   const raw = url || '/';
   const query = raw.search(/[?#]/);
@@ -254,4 +255,4 @@ function configError(message) {
   return err;
 }
 
-module.exports = { createSource, parseRange, KNOWN_HEADERS };
+module.exports = { createSource, parseRange, KNOWN_HEADERS, configError, pathOf };

@@ -11,7 +11,8 @@
 
 const { X509Certificate } = require('node:crypto');
 
-const { createSource } = require('./forwarded');
+// configError and pathOf live in forwarded.js, which cannot require this module (it is required by it).
+const { configError, createSource, pathOf } = require('./forwarded');
 
 const CLIENT_AUTH = ['required', 'optional'];
 const OPTIONS = ['verifier', 'clientAuth', 'authorize', 'time', 'onDenied', 'cacheSecs', 'listener', 'log', 'ca'];
@@ -289,12 +290,6 @@ function seconds(time) {
   return Math.floor(time instanceof Date ? time.getTime() / 1000 : time);
 }
 
-function pathOf(url) {
-  const raw = url || '/';
-  const query = raw.search(/[?#]/);
-  return query === -1 ? raw : raw.slice(0, query);
-}
-
 function sendJson(res, status, body) {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -317,12 +312,6 @@ function noCertificate() {
 /** The default `log`: one JSON line on standard error, as the native server's events. */
 function logLine(event, fields) {
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
-}
-
-function configError(message) {
-  const err = new TypeError(`certgate: ${message}`);
-  err.code = 'INVALID_CONFIG';
-  return err;
 }
 
 module.exports = { middleware, fastifyHook, tlsServerOptions, createChainReader, readChain, sendJson, configError };
