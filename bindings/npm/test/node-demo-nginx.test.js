@@ -98,6 +98,7 @@ describe('node-demo behind nginx (ssl_verify_client optional_no_ca, $ssl_client_
   let nginx;
   let nginxPort;
   let forwardedPort;
+  let hopPort;
   const events = [];
 
   before(async () => {
@@ -140,7 +141,7 @@ intermediates = ["intermediate-ca.pem"]
       return Number(found.addr.split(':').pop());
     };
     forwardedPort = await listening(0);
-    const hopPort = await listening(1);
+    hopPort = await listening(1);
 
     nginxPort = await freePort();
     const backendPort = await freePort();
@@ -198,6 +199,20 @@ intermediates = ["intermediate-ca.pem"]
     assert.equal(alice.status, 200, alice.body);
     const mallory = await httpsGet(pki, nginxPort, '/hop/customer/1', 'mallory');
     assert.equal(JSON.parse(mallory.body).code, 'ROLE_MISSING');
+  });
+
+  it("refuses the mTLS hop's handshake to anyone without the pinned certificate, logged with its code", async () => {
+    const from = events.length;
+    for (const client of ['alice', null]) {
+      const answer = await httpsGet(pki, hopPort, '/customer/1', client).then((res) => res, (error) => ({ error }));
+      assert.ok(answer.error, `${client} got ${answer.status}`);
+    }
+    const address = `127.0.0.1:${hopPort}`;
+    for (const code of ['UNKNOWN_ISSUER', 'NO_CERTIFICATE']) {
+      const line = await logged(events, (e) => events.indexOf(e) >= from && e.event === 'handshake_failed' && e.code === code);
+      assert.ok(line, `no handshake_failed ${code}: ${JSON.stringify(events.slice(from))}`);
+      assert.equal(line.listener, address);
+    }
   });
 
   it('answers auth_request for a backend: principal and roles, or the refusal code', async () => {
