@@ -177,7 +177,8 @@ function parseRange(text) {
   if (extra !== undefined) throw bad();
   let address = rawAddress;
   let family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
-  if (family === null) throw bad();
+  // Node's isIPv6 takes a zone (`fe80::1%eth0`); the native server's address parser does not.
+  if (family === null || address.includes('%')) throw bad();
   let max = family === 'ipv4' ? 32 : 128;
   let prefix = rawPrefix === undefined ? max : /^\d{1,3}$/.test(rawPrefix) ? Number(rawPrefix) : NaN;
   if (!(prefix >= 0 && prefix <= max)) throw bad();

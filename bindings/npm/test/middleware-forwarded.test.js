@@ -192,6 +192,8 @@ describe('middleware listener: forwarded certificates', () => {
       [{ source: 'forwarded', format: 'apache', trusted_proxies: ['127.0.0.1'] }, /format = "apache"/],
       [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['10.0.0.1/8'] }, /host bits/],
       [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['localhost'] }, /trusted proxy range/],
+      [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['fe80::%eth0/64'] }, /trusted proxy range/],
+      [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['fe80::1%eth0'] }, /trusted proxy range/],
       [{ format: 'nginx', trusted_proxies: ['127.0.0.1'] }, /forwarded"` only/],
       [{ routes: [{ path: 'x', source: 'forwarded' }] }, /must start with/],
       [{ routes: [{ path: '/x', source: 'tls', format: 'nginx' }] }, /forwarded"` only/],

@@ -461,7 +461,14 @@ source = "tls"
         assert!(Cidr::parse("::/0")
             .unwrap()
             .contains("::1".parse().unwrap()));
-        for bad in ["10.0.0.1/8", "127.0.0.1/33", "localhost", "10.0.0.0/x", ""] {
+        for bad in [
+            "10.0.0.1/8",
+            "127.0.0.1/33",
+            "localhost",
+            "10.0.0.0/x",
+            "",
+            "fe80::1%eth0",
+        ] {
             assert!(Cidr::parse(bad).is_err(), "{bad}");
         }
     }
