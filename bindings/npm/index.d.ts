@@ -222,6 +222,20 @@ export interface ForwardedCertificates {
  */
 export function decodeForwarded(value: string, format?: ForwardedFormat): ForwardedCertificates;
 
+/** A request's forwarded-certificate header lines, for {@link Verifier.presentedChain}. */
+export interface ForwardedRequest {
+  /** The convention the trusted proxy sends. */
+  format: ForwardedFormat;
+  /** The header's name, for messages. */
+  header: string;
+  /** The header's field lines as received (`req.headersDistinct[header]`): none, one, or several (refused). */
+  values?: string | string[] | null;
+  /** For `rfc9440`, the `Client-Cert-Chain` field lines, joined to `Client-Cert` with `, `; ignored otherwise. */
+  chain?: string | string[] | null;
+  /** Intermediates (PEM or DER) appended to the chain when it lacks them, for proxies that forward the leaf only. */
+  intermediates?: CertificateInput | null;
+}
+
 /** Every {@link ForwardedFormat} name, for checking a configured format when it is loaded. */
 export function forwardedFormats(): ForwardedFormat[];
 
@@ -435,6 +449,17 @@ export class Verifier {
    * as {@link decodeForwarded}.
    */
   decodeForwarded(value: string, format: ForwardedFormat): ForwardedCertificates;
+  /**
+   * What a trusted proxy's request presents, by the native server's rules for a
+   * `source = "forwarded"` listener, within this verifier's chain limits: the chain to verify
+   * (DER, leaf first) or `null` for no certificate (no header line, an empty value, an XFCC
+   * element without `Cert`/`Chain`). The caller must take the header only from a trusted proxy.
+   *
+   * Throws a {@link CertgateError}: `MALFORMED_PEM` (the header appears more than once, a line
+   * that is not ASCII, a value that does not decode), `INPUT_TOO_LARGE`,
+   * `TOO_MANY_CERTIFICATES`, `INVALID_CONFIG` (input of the wrong type, an unknown `format`).
+   */
+  presentedChain(request: ForwardedRequest): Uint8Array[] | null;
   /** Releases the wasm memory now instead of at garbage collection. */
   free(): void;
 }

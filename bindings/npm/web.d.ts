@@ -5,7 +5,7 @@ export {
   CertificateInput, VerifierOptions, SignatureAlgorithm, Config, RevocationConfig, Limits, ProfileConfig, PolicyDocument, Rule, Matcher,
   VerifyOptions, InspectOptions, Decision, Explanation, Code, CertgateError, Inspection, DistinguishedName,
   createVerifier, inspect, inspectAll, codes, isCertgateError, provider, Verifier, VerifyResult,
-  ForwardedFormat, ForwardedCertificates, decodeForwarded, forwardedFormats,
+  ForwardedFormat, ForwardedCertificates, ForwardedRequest, decodeForwarded, forwardedFormats,
 } from './index.js';
 
 /** What the wasm module can be loaded from: its URL (default: next to web.mjs), bytes or a compiled module. */

@@ -3,7 +3,9 @@
 // server's rules (crates/certgate-server/src/forward.rs) and the keys of its server.toml
 // `[[listeners]]` entries: `source`, `format`, `header`, `trusted_proxies`,
 // `proxy_certificates`, `intermediates` and `routes` (`[[listeners.routes]]`: `path`,
-// `source`, `format`, `header`). Decoding is the core's (`Verifier.decodeForwarded`).
+// `source`, `format`, `header`). What an honoured header presents (one line only, empty is no
+// certificate, RFC 9440's chain header, configured intermediates) and its decoding are the
+// core's, through `Verifier.presentedChain`.
 //
 // **A forwarded header is honoured only from a trusted proxy**: the peer address is in
 // `trusted_proxies` and, when `proxy_certificates` is set, the TLS handshake presented one of
@@ -128,30 +130,21 @@ function createSource(listener, verifier, log) {
       strip(req, w.header, 'the sender is not a trusted proxy');
       return { kind: 'none' };
     }
-    const values = req.headersDistinct ? req.headersDistinct[w.header] : req.headers[w.header] === undefined ? undefined : [req.headers[w.header]];
-    if (values === undefined || values.length === 0) return { kind: 'none' };
-    if (values.length > 1) {
-      return { kind: 'malformed', error: certgateError('MALFORMED_PEM', `the ${w.header} header appears ${values.length} times; the proxy must replace it, not append`) };
-    }
-    let text = values[0];
-    if (text.trim() === '') return { kind: 'none' }; // nginx sends an empty value without a certificate
-    if (w.format === 'rfc9440') {
-      // Client-Cert-Chain is a list; its field lines join with commas (RFC 9651 §3.1).
-      const chain = (req.headersDistinct?.[RFC9440_CHAIN] ?? []).filter((v) => v.trim() !== '');
-      if (chain.length) text = `${text}, ${chain.join(', ')}`;
-    }
-    let decoded;
+    // The header's lines as received; what they present is the core's rule (forwarded_chain),
+    // the native server's.
+    let chain;
     try {
-      decoded = verifier.decodeForwarded(text, w.format).certificates;
+      chain = verifier.presentedChain({
+        format: w.format,
+        header: w.header,
+        values: fieldLines(req, w.header),
+        chain: w.format === 'rfc9440' ? fieldLines(req, RFC9440_CHAIN) : [],
+        intermediates,
+      });
     } catch (err) {
-      if (err && err.code === 'NO_CERTIFICATE') return { kind: 'none' };
       return { kind: 'malformed', error: err };
     }
-    const chain = decoded.map((der) => Buffer.from(der));
-    for (const intermediate of intermediates) {
-      if (!chain.some((c) => c.equals(intermediate))) chain.push(intermediate);
-    }
-    return { kind: 'chain', chain };
+    return chain === null ? { kind: 'none' } : { kind: 'chain', chain: chain.map((der) => Buffer.from(der)) };
   }
 
   /** Removes every known certificate header (and the configured one) and logs their names. */
@@ -167,6 +160,16 @@ function createSource(listener, verifier, log) {
   }
 
   return { presented, sourceFor: (urlPath) => (wayFor(urlPath).kind === 'tls' ? 'tls' : 'forwarded'), forwards, proxies };
+}
+
+/**
+ * A request header's field lines as received: `headersDistinct` keeps each line (Node joins
+ * repeated lines in `headers`); a request object without it gives its one joined value.
+ */
+function fieldLines(req, name) {
+  if (req.headersDistinct) return req.headersDistinct[name] ?? [];
+  const value = req.headers?.[name];
+  return value === undefined ? [] : [value];
 }
 
 /** `a.b.c.d/n`, `v6/n` or a bare address; host bits must be zero (as the native server). */
@@ -239,15 +242,6 @@ function pathOf(url) {
   const raw = url || '/';
   const query = raw.search(/[?#]/);
   return query === -1 ? raw : raw.slice(0, query);
-}
-
-function certgateError(code, message) {
-  const err = new Error(message);
-  err.name = 'CertgateError';
-  err.code = code;
-  err.certIndex = null;
-  err.details = { httpStatus: 403, certificate: null };
-  return err;
 }
 
 function configError(message) {

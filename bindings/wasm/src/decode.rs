@@ -92,6 +92,51 @@ pub(crate) fn forwarded(value: &JsValue, format: &JsValue, limits: &Limits) -> R
     Ok(forwarded_result(format, None, &certificates))
 }
 
+/// What a trusted proxy's request presents, by the core's `forwarded_chain` within `limits`:
+/// `{format, header, values, chain, intermediates}` (`values` and `chain` the header's and
+/// `Client-Cert-Chain`'s field lines as received, strings; `intermediates` PEM or DER) →
+/// the chain to verify as DER (`Uint8Array[]`, leaf first), or `null` for no certificate.
+/// Throws the core's rejections, and `INVALID_CONFIG` for input of the wrong type.
+pub(crate) fn presented_chain(request: &JsValue, limits: &Limits) -> Result<JsValue, JsValue> {
+    let js = |r: Rejection| to_js(&r, &[]);
+    let what = "the forwarded request";
+    let known = ["format", "header", "values", "chain", "intermediates"];
+    let request = object(request, what, &known).map_err(js)?.ok_or_else(|| js(config("the forwarded request must be an object")))?;
+    let format = forwarded_format(&field(&request, "format").map_err(js)?).map_err(js)?;
+    let header = field(&request, "header")
+        .map_err(js)?
+        .as_string()
+        .ok_or_else(|| js(config("the forwarded request's `header` must be a string")))?;
+    let values = field_lines(&field(&request, "values").map_err(js)?, "values").map_err(js)?;
+    let chain = field_lines(&field(&request, "chain").map_err(js)?, "chain").map_err(js)?;
+    let mut intermediates = Vec::new();
+    let pieces = field(&request, "intermediates").map_err(js)?;
+    for piece in input::pieces(&pieces, "intermediates", limits.bundle_items).map_err(js)? {
+        intermediates.extend(certgate::parse_bundle(&piece, limits).map_err(js)?);
+    }
+    let presented = certgate::forwarded_chain(format, &header, &values, &chain, &intermediates, limits).map_err(js)?;
+    Ok(presented.map_or(JsValue::NULL, |certificates| {
+        certificates
+            .iter()
+            .map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_ref())))
+            .collect::<Array>()
+            .into()
+    }))
+}
+
+/// A header's field lines: `undefined`/`null` (none), a string (one) or an array of strings.
+fn field_lines(value: &JsValue, key: &str) -> Result<Vec<String>, Rejection> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if let Some(line) = value.as_string() {
+        return Ok(alloc::vec![line]);
+    }
+    let bad = || config(alloc::format!("the forwarded request's `{key}` must be a string or an array of strings"));
+    let array = value.dyn_ref::<Array>().ok_or_else(bad)?;
+    array.iter().map(|line| line.as_string().ok_or_else(bad)).collect()
+}
+
 /// Every convention the core decodes, in the order the docs list them.
 const FORWARDED_FORMATS: [ForwardedFormat; 5] = [
     ForwardedFormat::Nginx,

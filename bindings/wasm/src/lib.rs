@@ -313,6 +313,16 @@ impl JsVerifier {
     pub fn decode_forwarded(&self, value: JsValue, format: JsValue) -> Result<JsValue, JsValue> {
         decode::forwarded(&value, &format, &self.inner.config().limits)
     }
+
+    /// What a trusted proxy's request presents, by the rules the native server applies to a
+    /// `source = "forwarded"` listener's request (the core's `forwarded_chain`), within this
+    /// verifier's limits: `{format, header, values, chain, intermediates}` → the chain to
+    /// verify (DER, leaf first) or `null` for no certificate. The caller must take the header
+    /// only from a trusted proxy.
+    #[wasm_bindgen(js_name = presentedChain)]
+    pub fn presented_chain(&self, request: JsValue) -> Result<JsValue, JsValue> {
+        decode::presented_chain(&request, &self.inner.config().limits)
+    }
 }
 
 impl JsVerifier {

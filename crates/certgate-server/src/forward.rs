@@ -5,12 +5,15 @@
 //! of them. From anyone else the header is ignored, the event is logged
 //! (`forwarded_header_untrusted`), and the request is judged as having no certificate.
 //! Every known forwarded-certificate header is ignored on `source = "tls"` listeners too.
+//! What an honoured header presents (one line only, empty is no certificate, the RFC 9440
+//! chain header, configured intermediates) is the core's `certgate::forwarded_chain`, which
+//! the npm middleware calls too.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
-use certgate::{decode_forwarded, Code, ForwardedFormat, Limits, Rejection};
-use hyper::header::{HeaderMap, HeaderName};
+use certgate::{forwarded_chain, ForwardedFormat, Limits, Rejection, RFC9440_CHAIN_HEADER};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use serde_json::json;
@@ -29,9 +32,6 @@ const KNOWN_HEADERS: [&str; 7] = [
     "client-cert",
     "client-cert-chain",
 ];
-
-/// The RFC 9440 chain header, read beside `Client-Cert`.
-const RFC9440_CHAIN: &str = "client-cert-chain";
 
 /// Where one listener's requests take their client certificate from: the listener's
 /// `source`, and per-route sources (`[[listeners.routes]]`) by longest path prefix.
@@ -228,6 +228,8 @@ impl Forwarding {
         address_ok && certificate_ok
     }
 
+    /// The header's lines (and, for RFC 9440, `Client-Cert-Chain`'s) as received; the rules
+    /// for reading them are the core's [`forwarded_chain`].
     fn presented(
         &self,
         format: ForwardedFormat,
@@ -235,56 +237,21 @@ impl Forwarding {
         headers: &HeaderMap,
         limits: &Limits,
     ) -> Presented {
-        let values: Vec<_> = headers.get_all(header).iter().collect();
-        let value = match values.as_slice() {
-            [] => return Presented::None,
-            [one] => *one,
-            more => {
-                // A proxy sets the header once; a second copy is someone else's.
-                return Presented::Malformed(Rejection::new(
-                    Code::MalformedPem,
-                    None,
-                    format!(
-                        "the {header} header appears {} times; the proxy must replace it, not append",
-                        more.len()
-                    ),
-                ));
-            }
+        let values: Vec<&HeaderValue> = headers.get_all(header).iter().collect();
+        let chain: Vec<&HeaderValue> = match format {
+            ForwardedFormat::Rfc9440 => headers.get_all(RFC9440_CHAIN_HEADER).iter().collect(),
+            _ => Vec::new(),
         };
-        let Ok(mut text) = value.to_str().map(str::to_owned) else {
-            return Presented::Malformed(Rejection::new(
-                Code::MalformedPem,
-                None,
-                format!("the {header} header is not ASCII"),
-            ));
-        };
-        if text.trim().is_empty() {
-            // nginx sends an empty `$ssl_client_escaped_cert` when the client sent none.
-            return Presented::None;
-        }
-        if format == ForwardedFormat::Rfc9440 {
-            // Client-Cert-Chain is a list; its field lines join with commas (RFC 9651 §3.1).
-            let chain: Vec<&str> = headers
-                .get_all(RFC9440_CHAIN)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .filter(|v| !v.trim().is_empty())
-                .collect();
-            if !chain.is_empty() {
-                text.push_str(", ");
-                text.push_str(&chain.join(", "));
-            }
-        }
-        match decode_forwarded(format, &text, limits) {
-            Ok(mut chain) => {
-                for intermediate in &self.intermediates {
-                    if !chain.contains(intermediate) {
-                        chain.push(intermediate.clone());
-                    }
-                }
-                Presented::Chain(chain)
-            }
-            Err(rejection) if rejection.code == Code::NoCertificate => Presented::None,
+        match forwarded_chain(
+            format,
+            header.as_str(),
+            &values,
+            &chain,
+            &self.intermediates,
+            limits,
+        ) {
+            Ok(Some(chain)) => Presented::Chain(chain),
+            Ok(None) => Presented::None,
             Err(rejection) => Presented::Malformed(rejection),
         }
     }

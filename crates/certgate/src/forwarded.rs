@@ -167,6 +167,95 @@ pub fn decode_forwarded(
     decode(format, value, limits)
 }
 
+/// The RFC 9440 header that carries the rest of the chain beside `Client-Cert`, in lower case
+/// as HTTP libraries name headers.
+pub const RFC9440_CHAIN_HEADER: &str = "client-cert-chain";
+
+/// What a trusted proxy's request presents: the chain to verify (leaf first), `Ok(None)` for
+/// no certificate, or a rejection. The rules every server and middleware apply once it has
+/// decided to honour the header (the caller decides that: it depends on the socket):
+///
+/// - `values` are the configured header's field lines as received. None is no certificate;
+///   **more than one is `MALFORMED_PEM`**: a proxy sets the header once, so a second line is
+///   someone else's (a client's own header that the proxy appended to rather than replaced).
+/// - A line must be visible ASCII (tab allowed), as HTTP field values are; anything else is
+///   `MALFORMED_PEM`.
+/// - An empty (or blank) value is no certificate: nginx sends an empty
+///   `$ssl_client_escaped_cert` when the client presented none.
+/// - For [`ForwardedFormat::Rfc9440`], `chain_values` are the [`RFC9440_CHAIN_HEADER`] lines;
+///   a list's field lines join with commas (RFC 9651 §3.1), blank ones are skipped, and one
+///   that is not ASCII is `MALFORMED_PEM`. Other formats ignore `chain_values`. A chain
+///   without a `Client-Cert` is no certificate.
+/// - The value is decoded by [`decode_forwarded`]; its `NO_CERTIFICATE` (an XFCC element
+///   without `Cert`/`Chain`) is no certificate, every other rejection is returned.
+/// - Each of `intermediates` (the listener's configured ones, for proxies that forward the
+///   leaf only) not already in the chain is appended to it, in order.
+///
+/// `header` names the header in messages.
+pub fn forwarded_chain<V: AsRef<[u8]>>(
+    format: ForwardedFormat,
+    header: &str,
+    values: &[V],
+    chain_values: &[V],
+    intermediates: &[CertificateDer<'_>],
+    limits: &Limits,
+) -> Result<Option<Vec<CertificateDer<'static>>>, Rejection> {
+    let value = match values {
+        [] => return Ok(None),
+        [one] => field_text(one.as_ref(), header)?,
+        more => {
+            return Err(malformed(format!(
+                "the {header} header appears {} times; the proxy must replace it, not append",
+                more.len()
+            )))
+        }
+    };
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    let mut text = String::from(value);
+    if format == ForwardedFormat::Rfc9440 {
+        let mut bytes = text.len();
+        for line in chain_values {
+            let line = field_text(line.as_ref(), RFC9440_CHAIN_HEADER)?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            // Checked before joining, so a flood of chain lines is refused, not copied.
+            bytes += line.len() + 2;
+            if bytes > MAX_FORWARDED_BYTES {
+                return Err(Rejection::new(
+                    Code::InputTooLarge,
+                    None,
+                    format!("{header} and {RFC9440_CHAIN_HEADER} exceed {MAX_FORWARDED_BYTES} bytes"),
+                ));
+            }
+            text.push_str(", ");
+            text.push_str(line);
+        }
+    }
+    let mut chain = match decode_forwarded(format, &text, limits) {
+        Ok(chain) => chain,
+        Err(rejection) if rejection.code == Code::NoCertificate => return Ok(None),
+        Err(rejection) => return Err(rejection),
+    };
+    for intermediate in intermediates {
+        if !chain.iter().any(|c| c.as_ref() == intermediate.as_ref()) {
+            chain.push(CertificateDer::from(intermediate.as_ref().to_vec()));
+        }
+    }
+    Ok(Some(chain))
+}
+
+/// One header field line as text: visible ASCII and tab, what `HeaderValue::to_str` accepts.
+fn field_text<'a>(line: &'a [u8], header: &str) -> Result<&'a str, Rejection> {
+    let visible = line.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b));
+    match core::str::from_utf8(line) {
+        Ok(text) if visible => Ok(text),
+        _ => Err(malformed(format!("the {header} header is not ASCII"))),
+    }
+}
+
 /// `Name: value` → (`Some(Name)`, `value`) when the text before the first colon is a header
 /// token. No value form starts with one: XFCC has `=` before any colon, the PEM forms escape
 /// theirs, Traefik's base64 has none, and a bare RFC 9440 value starts with the colon.
@@ -430,6 +519,8 @@ fn malformed(message: impl Into<String>) -> Rejection {
 
 #[cfg(test)]
 mod tests {
+    use alloc::vec;
+
     use super::*;
 
     #[test]
@@ -479,5 +570,114 @@ mod tests {
         assert_eq!(parse_forwarded(&many, &limits).unwrap_err().code, Code::TooManyCertificates);
         let xfcc = "By=spiffe://a;Hash=00";
         assert_eq!(parse_forwarded(xfcc, &limits).unwrap_err().code, Code::NoCertificate);
+    }
+    /// The RFC 9440 byte sequence of `der`, and the `CertificateDer` it decodes to.
+    fn item(der: &[u8]) -> (String, CertificateDer<'static>) {
+        let body: String = match der {
+            [0x30, 0x00] => "MAA=".into(),
+            [0x30, 0x01, 0x00] => "MAEA".into(),
+            [0x30, 0x01, 0x01] => "MAEB".into(),
+            _ => unreachable!("only the test's items"),
+        };
+        (format!(":{body}:"), CertificateDer::from(der.to_vec()))
+    }
+
+    fn chain(format: ForwardedFormat, values: &[&str], chain: &[&str], extra: &[CertificateDer<'_>]) -> Result<Option<Vec<CertificateDer<'static>>>, Rejection> {
+        forwarded_chain(format, "x-test", values, chain, extra, &Limits::default())
+    }
+
+    #[test]
+    fn forwarded_chain_without_a_header_line_is_no_certificate() {
+        assert_eq!(chain(ForwardedFormat::Nginx, &[], &[], &[]), Ok(None));
+        // A chain header alone has no leaf.
+        let (body, _) = item(&[0x30, 0x00]);
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[], &[&body], &[]), Ok(None));
+    }
+
+    #[test]
+    fn forwarded_chain_refuses_several_header_lines() {
+        let (body, _) = item(&[0x30, 0x00]);
+        let refused = chain(ForwardedFormat::Rfc9440, &[&body, &body], &[], &[]).unwrap_err();
+        assert_eq!(refused.code, Code::MalformedPem);
+        assert!(refused.message.contains("x-test header appears 2 times"), "{}", refused.message);
+        // Even empty lines: the second is not the proxy's.
+        assert_eq!(chain(ForwardedFormat::Nginx, &["", ""], &[], &[]).unwrap_err().code, Code::MalformedPem);
+    }
+
+    #[test]
+    fn forwarded_chain_reads_an_empty_value_as_no_certificate() {
+        for blank in ["", " ", "\t "] {
+            assert_eq!(chain(ForwardedFormat::Nginx, &[blank], &[], &[]), Ok(None), "{blank:?}");
+        }
+        // The decoder's own NO_CERTIFICATE too: an XFCC element without Cert or Chain.
+        assert_eq!(chain(ForwardedFormat::EnvoyXfcc, &["By=spiffe://a;Hash=00"], &[], &[]), Ok(None));
+    }
+
+    #[test]
+    fn forwarded_chain_refuses_what_is_not_ascii() {
+        let values: [&[u8]; 1] = [b":MAA=:\xa0"];
+        let refused = forwarded_chain(ForwardedFormat::Rfc9440, "x-test", &values, &[], &[], &Limits::default()).unwrap_err();
+        assert_eq!((refused.code, refused.message.as_str()), (Code::MalformedPem, "the x-test header is not ASCII"));
+        // A blank value of a non-ASCII space is refused, not read as "no certificate".
+        assert_eq!(chain(ForwardedFormat::Nginx, &["\u{a0}"], &[], &[]).unwrap_err().code, Code::MalformedPem);
+        assert_eq!(chain(ForwardedFormat::Nginx, &["a\u{1}"], &[], &[]).unwrap_err().code, Code::MalformedPem);
+        // A Client-Cert-Chain line too: refused, not skipped.
+        let (leaf, _) = item(&[0x30, 0x00]);
+        let refused = chain(ForwardedFormat::Rfc9440, &[&leaf], &[":MAEA:\u{e9}"], &[]).unwrap_err();
+        assert_eq!((refused.code, refused.message.as_str()), (Code::MalformedPem, "the client-cert-chain header is not ASCII"));
+    }
+
+    #[test]
+    fn forwarded_chain_joins_rfc9440_chain_lines_in_order() {
+        let (leaf, leaf_der) = item(&[0x30, 0x00]);
+        let (a, a_der) = item(&[0x30, 0x01, 0x00]);
+        let (b, b_der) = item(&[0x30, 0x01, 0x01]);
+        let two = format!("{a}, {b}");
+        let expected = Some(vec![leaf_der.clone(), a_der.clone(), b_der.clone()]);
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[&leaf], &[&two], &[]), Ok(expected.clone()));
+        // Several lines join with commas; blank ones are skipped.
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[&leaf], &[&a, " ", &b], &[]), Ok(expected));
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[&leaf], &[], &[]), Ok(Some(vec![leaf_der.clone()])));
+        // Other formats never read the RFC 9440 chain header.
+        let nginx = "-----BEGIN%20CERTIFICATE-----%0AMAA%3D%0A-----END%20CERTIFICATE-----%0A";
+        assert_eq!(chain(ForwardedFormat::Nginx, &[nginx], &[&a], &[]), Ok(Some(vec![leaf_der])));
+        // A malformed chain item is the value's error.
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[&leaf], &["MAEA"], &[]).unwrap_err().code, Code::MalformedPem);
+    }
+
+    #[test]
+    fn forwarded_chain_bounds_the_joined_rfc9440_value() {
+        let (leaf, _) = item(&[0x30, 0x00]);
+        let line = ":".repeat(MAX_FORWARDED_BYTES / 4);
+        let lines = [line.as_str(); 5];
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[&leaf], &lines, &[]).unwrap_err().code, Code::InputTooLarge);
+        let big = ":".repeat(MAX_FORWARDED_BYTES + 1);
+        assert_eq!(chain(ForwardedFormat::Nginx, &[&big], &[], &[]).unwrap_err().code, Code::InputTooLarge);
+    }
+
+    #[test]
+    fn forwarded_chain_returns_decoding_errors() {
+        assert_eq!(chain(ForwardedFormat::Nginx, &["<html>"], &[], &[]).unwrap_err().code, Code::MalformedPem);
+        assert_eq!(chain(ForwardedFormat::Nginx, &["%zz"], &[], &[]).unwrap_err().code, Code::MalformedPem);
+        let limits = Limits { chain_certs: 1, ..Limits::default() };
+        let (leaf, _) = item(&[0x30, 0x00]);
+        let (a, _) = item(&[0x30, 0x01, 0x00]);
+        let refused = forwarded_chain(ForwardedFormat::Rfc9440, "x-test", &[leaf.as_str()], &[a.as_str()], &[], &limits);
+        assert_eq!(refused.unwrap_err().code, Code::TooManyCertificates);
+    }
+
+    #[test]
+    fn forwarded_chain_adds_configured_intermediates_once() {
+        let (leaf, leaf_der) = item(&[0x30, 0x00]);
+        let (a, a_der) = item(&[0x30, 0x01, 0x00]);
+        let (_, b_der) = item(&[0x30, 0x01, 0x01]);
+        let extra = [a_der.clone(), b_der.clone()];
+        // Leaf only: both appended, in order.
+        let expected = vec![leaf_der.clone(), a_der.clone(), b_der.clone()];
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[&leaf], &[], &extra), Ok(Some(expected.clone())));
+        // One already forwarded: not repeated.
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[&leaf], &[&a], &extra), Ok(Some(expected)));
+        // No certificate stays no certificate.
+        assert_eq!(chain(ForwardedFormat::Rfc9440, &[""], &[&a], &extra), Ok(None));
     }
 }

@@ -54,7 +54,10 @@ mod verify;
 pub use crl::{CrlInspection, CrlStatus, RevokedEntry, MAX_LISTED_ENTRIES};
 pub use csr::{CsrInspection, MAX_CSR_ITEMS};
 pub use error::{Code, Rejection};
-pub use forwarded::{decode_forwarded, parse_forwarded, Forwarded, ForwardedFormat, MAX_FORWARDED_BYTES, MAX_FORWARDED_LINES};
+pub use forwarded::{
+    decode_forwarded, forwarded_chain, parse_forwarded, Forwarded, ForwardedFormat, MAX_FORWARDED_BYTES, MAX_FORWARDED_LINES,
+    RFC9440_CHAIN_HEADER,
+};
 pub use inspect::{
     hex, sha256_hex, validity_status, BasicConstraintsInfo, ExtensionInfo, Fingerprints, Inspection,
     PublicKey, SubjectAltNames, Validity, ValidityStatus,
