@@ -699,7 +699,7 @@ impl Verifier {
             E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
                 let ekus = x509_cert::Certificate::from_der(chain[0].as_ref()).ok().and_then(|c| leaf_ekus(&c));
                 let mut rejection = wrong_usage(&options.usage, ekus.as_ref());
-                if !ekus.is_some_and(|e| !e.contains(&options.usage.oid())) {
+                if ekus.is_none_or(|e| e.contains(&options.usage.oid())) {
                     rejection.cert_index = None;
                     rejection.message = format!(
                         "an intermediate certificate's extendedKeyUsage does not include {}",

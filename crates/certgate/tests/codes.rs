@@ -17,14 +17,14 @@ const POLICY_CODES: &[Code] = &[Code::PolicyNoMatch, Code::RoleMissing, Code::In
 /// and the shared helpers, with `//` comments removed.
 fn sources() -> BTreeMap<String, String> {
     fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
+        for entry in std::fs::read_dir(dir).expect("tests/ is readable") {
+            let entry = entry.expect("tests/ entry");
             let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
             let path = entry.path();
             if path.is_dir() && name != "fixtures" && name != "common" {
                 walk(&path, &format!("{name}/"), out);
             } else if name.ends_with(".rs") && name != "codes.rs" {
-                let text = std::fs::read_to_string(&path).unwrap();
+                let text = std::fs::read_to_string(&path).expect("test source is UTF-8");
                 let code: String = text
                     .lines()
                     .map(|line| line.split("//").next().unwrap_or_default())

@@ -17,7 +17,7 @@ fn with_crls(crls: &[&str], leaf_only: bool, deny_unknown: bool, enforce_expiry:
     Verifier::builder()
         .config(config)
         .trust(&fixture("root-ca.pem"))
-        .unwrap()
+        .expect("root fixture loads")
         .crls(&bundle(crls))
         .expect("CRL fixtures load")
         .build()
@@ -27,7 +27,7 @@ fn with_crls(crls: &[&str], leaf_only: bool, deny_unknown: bool, enforce_expiry:
 fn crl_build_error(input: &[u8]) -> certgate::Rejection {
     match Verifier::builder()
         .trust(&fixture("root-ca.pem"))
-        .unwrap()
+        .expect("root fixture loads")
         .crls(input)
     {
         Err(r) => r,
@@ -257,7 +257,7 @@ fn der_and_pem_crls_are_equivalent() {
         .to_vec();
     let v = Verifier::builder()
         .trust(&fixture("root-ca.pem"))
-        .unwrap()
+        .expect("root fixture loads")
         .crls(&der)
         .unwrap()
         .build()

@@ -10,7 +10,7 @@ fn request(alg: &'static rcgen::SignatureAlgorithm) -> Vec<u8> {
     let mut params = CertificateParams::new(vec!["api.example.org".to_string()]).expect("params");
     params.distinguished_name.push(DnType::CommonName, "alice");
     params.distinguished_name.push(DnType::OrganizationName, "Example");
-    params.subject_alt_names.push(SanType::Rfc822Name("alice@example.org".try_into().unwrap()));
+    params.subject_alt_names.push(SanType::Rfc822Name("alice@example.org".try_into().expect("valid e-mail SAN")));
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     params.serialize_request(&key).expect("csr").der().to_vec()

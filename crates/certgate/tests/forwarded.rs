@@ -47,12 +47,12 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 fn alice_pem() -> String {
-    String::from_utf8(fixture("alice.pem")).unwrap()
+    String::from_utf8(fixture("alice.pem")).expect("alice.pem is UTF-8")
 }
 
 fn leaf_pem() -> String {
     let pem = alice_pem();
-    let end = pem.find("-----END CERTIFICATE-----").unwrap() + "-----END CERTIFICATE-----\n".len();
+    let end = pem.find("-----END CERTIFICATE-----").expect("alice.pem has an END line") + "-----END CERTIFICATE-----\n".len();
     pem[..end].to_string()
 }
 

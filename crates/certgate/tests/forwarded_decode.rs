@@ -34,7 +34,7 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 fn alice_pem() -> String {
-    String::from_utf8(fixture("alice.pem")).unwrap()
+    String::from_utf8(fixture("alice.pem")).expect("alice.pem is UTF-8")
 }
 
 fn decode(format: ForwardedFormat, value: &str) -> Result<Vec<certgate::CertificateDer<'static>>, certgate::Rejection> {

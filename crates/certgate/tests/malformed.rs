@@ -251,8 +251,7 @@ fn limits_are_configurable() {
         None,
     );
 
-    let mut limits = Limits::default();
-    limits.bundle_items = 2;
+    let mut limits = Limits { bundle_items: 2, ..Limits::default() };
     assert_eq!(
         parse_bundle(&bundle(&["root-ca.pem", "alice.pem"]), &limits)
             .unwrap_err()

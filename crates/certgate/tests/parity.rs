@@ -52,8 +52,8 @@ fn chain_fixtures() -> Vec<String> {
         "bench/mixed",
         "bench/ed25519",
     ] {
-        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
-            let name = entry.unwrap().file_name().into_string().unwrap();
+        for entry in std::fs::read_dir(dir.join(sub)).expect("fixture folder is readable") {
+            let name = entry.expect("fixture entry").file_name().into_string().expect("fixture names are UTF-8");
             if name.ends_with(".pem") && !name.ends_with(".crl.pem") {
                 names.push(if sub.is_empty() {
                     name
@@ -73,13 +73,13 @@ fn pair(config: &Config, crls: &[&str]) -> (Verifier, Verifier) {
         let mut builder = builder
             .config(config.clone())
             .trust(&bundle(ANCHORS))
-            .unwrap()
+            .expect("anchor fixtures load")
             .pin(&fixture("pinned-client.pem"))
-            .unwrap();
+            .expect("pinned fixture loads");
         if !crls.is_empty() {
-            builder = builder.crls(&bundle(crls)).unwrap();
+            builder = builder.crls(&bundle(crls)).expect("CRL fixtures load");
         }
-        builder.build().unwrap()
+        builder.build().expect("verifier builds")
     };
     (
         build(Verifier::builder()),
