@@ -300,71 +300,139 @@ fn refuse(code: &str, message: impl std::fmt::Display) -> Error {
 /// as a wrong password). Keys inside encrypted containers are only visible after decryption;
 /// p12-keystore holds them to the same per-step ceiling.
 pub fn check_work(data: &[u8]) -> Result<(), Error> {
-    use der::asn1::OctetString;
-    use der::{Decode, Encode};
-    let bad = |e: der::Error| {
-        refuse(
-            MALFORMED,
-            format!("not a PKCS#12 file (or a damaged one): {e}"),
-        )
-    };
-    let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(bad)?;
+    let layout = layout(data)?;
     let mut total = 0;
-    if let Some(mac) = &pfx.mac_data {
-        let oid = mac.mac.algorithm.oid.to_string();
-        if digest_name(&oid) == "unknown" {
+    if let Some(mac) = &layout.mac {
+        if digest_name(&mac.digest) == "unknown" {
             return Err(refuse(
                 UNSUPPORTED,
-                format!("the MAC uses digest {oid}; certgate reads SHA-1 and SHA-2 MACs"),
+                format!(
+                    "the MAC uses digest {}; certgate reads SHA-1 and SHA-2 MACs",
+                    mac.digest
+                ),
             ));
         }
-        iterations(i64::from(mac.iterations), "the MAC", &mut total)?;
+        iterations(mac.iterations, "the MAC", &mut total)?;
     }
+    for container in &layout.containers {
+        match container {
+            Container::Encrypted(alg) => scheme_work(alg, "a certificate container", &mut total)?,
+            Container::Plain { keys, .. } => {
+                for key in keys {
+                    if let Key::Shrouded(alg) = key {
+                        let alg = alg.as_deref().map_err(|e| malformed(*e))?;
+                        scheme_work(alg, "a private key", &mut total)?;
+                    }
+                }
+            }
+            Container::Other(content_type) => {
+                return Err(refuse(
+                    UNSUPPORTED,
+                    format!(
+                        "a container of the PKCS#12 file has content type {content_type}, which \
+                         certgate does not read (only password-protected data)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The structure of a PKCS#12 file that can be read without its password: what
+/// [`check_work`] and [`protection`] both walk.
+struct Layout {
+    mac: Option<Mac>,
+    containers: Vec<Container>,
+}
+
+/// The integrity MAC's digest (an OID in dotted form) and iteration count.
+struct Mac {
+    digest: String,
+    iterations: i64,
+}
+
+/// One container of the authenticated safe (RFC 7292 §4.1).
+enum Container {
+    /// id-encryptedData: the DER AlgorithmIdentifier of its encryption.
+    Encrypted(Vec<u8>),
+    /// id-data: its key bags in order, and whether it holds certificate bags.
+    Plain { keys: Vec<Key>, certificates: bool },
+    /// Any other content type (public-key privacy mode).
+    Other(der::oid::ObjectIdentifier),
+}
+
+/// A key bag of a plain container.
+enum Key {
+    /// A shrouded key bag: the DER AlgorithmIdentifier of its encryption, or why it is unreadable.
+    Shrouded(Result<Vec<u8>, der::Error>),
+    /// A key bag without encryption.
+    Plain,
+}
+
+fn malformed(e: der::Error) -> Error {
+    refuse(
+        MALFORMED,
+        format!("not a PKCS#12 file (or a damaged one): {e}"),
+    )
+}
+
+fn layout(data: &[u8]) -> Result<Layout, Error> {
+    use der::asn1::OctetString;
+    use der::{Decode, Encode};
+    let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(malformed)?;
     if pfx.auth_safe.content_type != ID_DATA {
         return Err(refuse(
             UNSUPPORTED,
             "the PKCS#12 file is signed with public keys, which certgate does not read",
         ));
     }
-    let safes =
-        OctetString::from_der(&pfx.auth_safe.content.to_der().map_err(bad)?).map_err(bad)?;
-    let safes = pkcs12::AuthenticatedSafe::from_der(safes.as_bytes()).map_err(bad)?;
+    let mac = pfx.mac_data.as_ref().map(|m| Mac {
+        digest: m.mac.algorithm.oid.to_string(),
+        iterations: i64::from(m.iterations),
+    });
+    let safes = OctetString::from_der(&pfx.auth_safe.content.to_der().map_err(malformed)?)
+        .map_err(malformed)?;
+    let safes = pkcs12::AuthenticatedSafe::from_der(safes.as_bytes()).map_err(malformed)?;
+    let mut containers = Vec::with_capacity(safes.len());
     for safe in safes {
-        let content = safe.content.to_der().map_err(bad)?;
-        if safe.content_type == ID_ENCRYPTED_DATA {
-            let encrypted =
-                pkcs12::cms::encrypted_data::EncryptedData::from_der(&content).map_err(bad)?;
-            let alg = encrypted
-                .enc_content_info
-                .content_enc_alg
-                .to_der()
-                .map_err(bad)?;
-            scheme_work(&alg, "a certificate container", &mut total)?;
+        let content = safe.content.to_der().map_err(malformed)?;
+        containers.push(if safe.content_type == ID_ENCRYPTED_DATA {
+            let encrypted = pkcs12::cms::encrypted_data::EncryptedData::from_der(&content)
+                .map_err(malformed)?;
+            Container::Encrypted(
+                encrypted
+                    .enc_content_info
+                    .content_enc_alg
+                    .to_der()
+                    .map_err(malformed)?,
+            )
         } else if safe.content_type == ID_DATA {
-            let bags = OctetString::from_der(&content).map_err(bad)?;
-            let bags = pkcs12::safe_bag::SafeContents::from_der(bags.as_bytes()).map_err(bad)?;
+            let bags = OctetString::from_der(&content).map_err(malformed)?;
+            let bags =
+                pkcs12::safe_bag::SafeContents::from_der(bags.as_bytes()).map_err(malformed)?;
+            let mut keys = Vec::new();
+            let mut certificates = false;
             for bag in bags {
                 if bag.bag_id == pkcs12::PKCS_12_PKCS8_KEY_BAG_OID {
                     // bagValue is [0] EXPLICIT (RFC 7292 §4.2).
                     type Shrouded = pkcs12::pbe_params::EncryptedPrivateKeyInfo;
-                    let key = der::asn1::ContextSpecific::<Shrouded>::from_der(&bag.bag_value)
-                        .map_err(bad)?;
-                    let alg = key.value.encryption_algorithm.to_der().map_err(bad)?;
-                    scheme_work(&alg, "a private key", &mut total)?;
+                    keys.push(Key::Shrouded(
+                        der::asn1::ContextSpecific::<Shrouded>::from_der(&bag.bag_value)
+                            .and_then(|k| k.value.encryption_algorithm.to_der()),
+                    ));
+                } else if bag.bag_id == pkcs12::PKCS_12_KEY_BAG_OID {
+                    keys.push(Key::Plain);
+                } else if bag.bag_id == pkcs12::PKCS_12_CERT_BAG_OID {
+                    certificates = true;
                 }
             }
+            Container::Plain { keys, certificates }
         } else {
-            return Err(refuse(
-                UNSUPPORTED,
-                format!(
-                    "a container of the PKCS#12 file has content type {}, which certgate does \
-                     not read (only password-protected data)",
-                    safe.content_type
-                ),
-            ));
-        }
+            Container::Other(safe.content_type)
+        });
     }
-    Ok(())
+    Ok(Layout { mac, containers })
 }
 
 /// The work of one password-based encryption scheme, and whether p12-keystore decrypts it:
@@ -490,70 +558,33 @@ const ID_ENCRYPTED_DATA: der::oid::ObjectIdentifier =
 
 /// Reads the protection of a PKCS#12 file.
 pub fn protection(data: &[u8]) -> Result<ProtectionInfo, Error> {
-    use der::asn1::OctetString;
-    use der::{Decode, Encode};
-    let bad = |e: der::Error| {
-        refuse(
-            MALFORMED,
-            format!("not a PKCS#12 file (or a damaged one): {e}"),
-        )
-    };
-    let pfx = pkcs12::pfx::Pfx::from_der(data).map_err(bad)?;
+    let layout = layout(data)?;
     let mut info = ProtectionInfo {
-        mac: pfx.mac_data.as_ref().map(|m| {
+        mac: layout.mac.as_ref().map(|m| {
             format!(
                 "HMAC-{} ({} iterations)",
-                digest_name(&m.mac.algorithm.oid.to_string()),
+                digest_name(&m.digest),
                 m.iterations
             )
         }),
         ..ProtectionInfo::default()
     };
-    if pfx.auth_safe.content_type != ID_DATA {
-        return Err(refuse(
-            UNSUPPORTED,
-            "the PKCS#12 file is signed with public keys, which certgate does not read",
-        ));
-    }
-    let safes =
-        OctetString::from_der(&pfx.auth_safe.content.to_der().map_err(bad)?).map_err(bad)?;
-    let safes = pkcs12::AuthenticatedSafe::from_der(safes.as_bytes()).map_err(bad)?;
-    for safe in safes {
-        let content = safe.content.to_der().map_err(bad)?;
-        if safe.content_type == ID_ENCRYPTED_DATA {
-            let encrypted =
-                pkcs12::cms::encrypted_data::EncryptedData::from_der(&content).map_err(bad)?;
-            let alg = encrypted
-                .enc_content_info
-                .content_enc_alg
-                .to_der()
-                .map_err(bad)?;
-            info.certificates.push(scheme_name(&alg));
-        } else if safe.content_type == ID_DATA {
-            let bags = OctetString::from_der(&content).map_err(bad)?;
-            let bags = pkcs12::safe_bag::SafeContents::from_der(bags.as_bytes()).map_err(bad)?;
-            let mut plain_certs = false;
-            for bag in bags {
-                if bag.bag_id == pkcs12::PKCS_12_PKCS8_KEY_BAG_OID {
-                    // bagValue is [0] EXPLICIT (RFC 7292 §4.2).
-                    type Shrouded = pkcs12::pbe_params::EncryptedPrivateKeyInfo;
-                    let key = der::asn1::ContextSpecific::<Shrouded>::from_der(&bag.bag_value);
-                    let alg = key
-                        .ok()
-                        .and_then(|k| k.value.encryption_algorithm.to_der().ok());
-                    info.keys.push(
-                        alg.map(|a| scheme_name(&a))
-                            .unwrap_or_else(|| "unknown".into()),
-                    );
-                } else if bag.bag_id == pkcs12::PKCS_12_KEY_BAG_OID {
-                    info.keys.push("none".into());
-                } else if bag.bag_id == pkcs12::PKCS_12_CERT_BAG_OID {
-                    plain_certs = true;
+    for container in &layout.containers {
+        match container {
+            Container::Encrypted(alg) => info.certificates.push(scheme_name(alg)),
+            Container::Plain { keys, certificates } => {
+                for key in keys {
+                    info.keys.push(match key {
+                        Key::Shrouded(Ok(alg)) => scheme_name(alg),
+                        Key::Shrouded(Err(_)) => "unknown".into(),
+                        Key::Plain => "none".into(),
+                    });
+                }
+                if *certificates {
+                    info.certificates.push("none".into());
                 }
             }
-            if plain_certs {
-                info.certificates.push("none".into());
-            }
+            Container::Other(_) => {}
         }
     }
     Ok(info)
