@@ -316,31 +316,7 @@ fn ia5(text: &str) -> Result<rcgen::string::Ia5String, Error> {
 
 /// The demo access policy (the core's policy schema, `certgate::policy`): the principal is
 /// the certificate's CN; alice holds `user`, mallory holds nothing.
-const POLICY_TOML: &str = r#"# certgate demo policy: who may call which route of the demo API.
-# The principal is the client certificate's common name (CN).
-
-[principal]
-source = "common_name"
-
-[roles]
-alice = ["user"]
-
-[[routes]]
-path = "/health"
-access = "anonymous"
-
-[[routes]]
-path = "/whoami"
-access = "authenticated"
-
-[[routes]]
-methods = ["GET"]
-path = "/customer/{id}"
-roles = ["user"]
-
-[default]
-access = "deny"
-"#;
+const POLICY_TOML: &str = include_str!("demo-policy.toml");
 
 /// The demo server configuration (certgate-server's schema); paths are relative to this file.
 const SERVER_TOML: &str = r#"# certgate demo server configuration. Paths are relative to this file.

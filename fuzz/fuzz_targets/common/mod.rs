@@ -23,29 +23,7 @@ pub const ROOT_CRL: &[u8] = fixture!("root.crl.pem");
 
 /// The core's policy example and the demo policy `certgate demo pki` writes.
 pub const EXAMPLE_POLICY: &str = include_str!("../../../crates/certgate/policy.example.toml");
-pub const DEMO_POLICY: &str = r#"
-[principal]
-source = "subject_regex"
-
-[roles]
-alice = ["user"]
-
-[[routes]]
-path = "/health"
-access = "anonymous"
-
-[[routes]]
-path = "/whoami"
-access = "authenticated"
-
-[[routes]]
-methods = ["GET"]
-path = "/customer/{id}"
-roles = ["user"]
-
-[default]
-access = "deny"
-"#;
+pub const DEMO_POLICY: &str = include_str!("../../../crates/certgate-cli/src/demo-policy.toml");
 
 /// A check time the input chooses: its last eight bytes, so that a seed that is a plain
 /// certificate or CRL still works as one, and the fuzzer still reaches extreme times.

@@ -51,29 +51,7 @@ impl Drop for Scratch {
 }
 
 /// The demo policy (as `certgate demo pki` writes it): alice holds `user`, mallory nothing.
-pub const POLICY: &str = r#"
-[principal]
-source = "subject_regex"
-
-[roles]
-alice = ["user"]
-
-[[routes]]
-path = "/health"
-access = "anonymous"
-
-[[routes]]
-path = "/whoami"
-access = "authenticated"
-
-[[routes]]
-methods = ["GET"]
-path = "/customer/{id}"
-roles = ["user"]
-
-[default]
-access = "deny"
-"#;
+pub const POLICY: &str = include_str!("../../../certgate-cli/src/demo-policy.toml");
 
 /// The demo PKI on disk: a root, the server, alice, mallory, an expired client, a rogue
 /// client from another root, an empty CRL and the demo policy.
