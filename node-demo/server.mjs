@@ -106,7 +106,7 @@ export async function startServer(config) {
   // The identity and limits apply at start only, as in certgate-server; a reload replaces
   // the generation (trust material, policy, client_auth, TLS versions) and listener settings.
   const identity = { cert: config.cert, key: config.key };
-  const state = { config, generation: loadGeneration(config, 0, identity) };
+  const state = { config, generation: hold(loadGeneration(config, 0, identity)) };
   const { limits } = config;
   /**
    * Each TLS connection: the chain its handshake presented and its verdict per generation.
@@ -117,14 +117,13 @@ export async function startServer(config) {
   const connections = new WeakMap();
   let open = 0;
 
-  const main = {
-    configured: addressText(config.host, config.port),
-    kind: 'generation',
-    settings: { source: certificateSource(undefined, state.generation.verifier, log), sourceName: 'tls', authRequest: false },
-  };
+  const main = { configured: addressText(config.host, config.port), kind: 'generation' };
+  install(main, mainSettings(state.generation));
   const extra = [];
   for (const entry of config.listeners) {
-    extra.push({ configured: addressText(entry.host, entry.port), kind: tlsKind(entry), settings: loadSettings(entry, config, identity, state.generation) });
+    const listening = { configured: addressText(entry.host, entry.port), kind: tlsKind(entry) };
+    install(listening, loadSettings(entry, config, identity, state.generation));
+    extra.push(listening);
   }
   for (const listening of [main, ...extra]) listening.app = httpApp(listening);
   await listen(main, config.host, config.port);
@@ -177,7 +176,14 @@ export async function startServer(config) {
    */
   function acceptTls(listening, raw) {
     const peer = addressText(raw.remoteAddress, raw.remotePort);
-    const handshake = listening.kind === 'generation' ? state.generation.handshake : listening.settings.handshake;
+    // The handshake is judged by the generation it began under, held until its verdict is in
+    // (a reload may come while the client is still sending).
+    let held = listening.kind === 'generation' ? hold(state.generation) : null;
+    const handshakeJudged = () => {
+      if (held) letGo(held);
+      held = null;
+    };
+    const handshake = held ? held.handshake : listening.settings.handshake;
     const socket = new tls.TLSSocket(raw, {
       isServer: true,
       secureContext: handshake.context,
@@ -190,7 +196,10 @@ export async function startServer(config) {
       log('handshake_failed', { peer, error: 'handshake timeout' });
       socket.destroy();
     }, limits.handshake_timeout_secs * 1000);
-    socket.once('close', () => clearTimeout(timer));
+    socket.once('close', () => {
+      clearTimeout(timer);
+      handshakeJudged();
+    });
     const failed = (code, error) => log('handshake_failed', { peer, listener: listening.addr, error, code, generation: handshake.generation });
     socket.on('error', (err) => {
       // A failed handshake is the client's problem, never the server's: logged, as
@@ -212,6 +221,7 @@ export async function startServer(config) {
         connection.generation = -1;
       });
       const refusal = handshake.refusal(connection);
+      handshakeJudged();
       if (refusal) {
         failed(refusal.code, refusal.message);
         socket.destroy();
@@ -303,20 +313,25 @@ export async function startServer(config) {
   function reload(cause) {
     const next = state.generation.number + 1;
     let loaded;
+    let generation = null;
     try {
       const reread = loadConfig(config.file);
-      const generation = loadGeneration(reread, next, identity);
-      loaded = { reread, generation, changes: prepareListeners(reread, generation) };
+      generation = loadGeneration(reread, next, identity);
+      loaded = { reread, changes: prepareListeners(reread, generation) };
     } catch (err) {
+      // Never in force: nothing holds it.
+      if (generation) generation.verifier.free();
       log('reload', { status: 'failed', error: err.message, cause, generation: state.generation.number });
       return false;
     }
-    const { reread, generation, changes } = loaded;
-    state.generation = generation;
+    const { reread, changes } = loaded;
+    const previous = state.generation;
+    state.generation = hold(generation);
+    install(main, mainSettings(generation));
     for (const [i, change] of changes.entries()) {
       const running = extra[i];
       if (change.settings) {
-        running.settings = change.settings;
+        install(running, change.settings);
         log('listener_reload', { addr: running.addr, status: 'applied', source: change.settings.sourceName, generation: next });
       } else {
         log('listener_reload', { addr: running.addr, status: 'restart_needed', reason: change.reason, generation: next });
@@ -327,6 +342,8 @@ export async function startServer(config) {
     }
     log('reload', { status: 'ok', generation: next, cause });
     state.config = reread;
+    // Freed here unless a listener that needs a restart, or a handshake, still holds it.
+    letGo(previous);
     return true;
   }
 
@@ -400,10 +417,18 @@ function loadGeneration(config, number, identity) {
   // optional mode (deferred names none, so a browser offers every certificate it holds).
   // Clients choose by these names what to send: without them Chromium sends its leaf alone.
   // They name CAs only: certgate verifies every chain, OpenSSL's verdict is never asked.
-  const ca = config.clientAuth === 'deferred' || !config.trust ? [] : anchorsPem(config.trust);
-  const generation = { number, verifier };
+  let ca;
+  let context;
+  try {
+    ca = config.clientAuth === 'deferred' || !config.trust ? [] : anchorsPem(config.trust);
+    context = secureContext(config, identity, ca);
+  } catch (err) {
+    verifier.free();
+    throw err;
+  }
+  const generation = { number, verifier, holders: 0 };
   generation.handshake = {
-    context: secureContext(config, identity, ca),
+    context,
     requestCert: true,
     requireCert: config.clientAuth === 'required',
     // Node completes a client's chain from `ca`; the reader returns what the client sent.
@@ -435,7 +460,7 @@ function loadSettings(entry, config, identity, generation) {
   } catch (err) {
     throw new Error(`listener ${addressText(entry.host, entry.port)}: ${err.message}`);
   }
-  const settings = { source, sourceName: entry.source.source ?? 'tls', authRequest: entry.authRequest };
+  const settings = { source, sourceName: entry.source.source ?? 'tls', authRequest: entry.authRequest, generation };
   if (tlsKind(entry) === 'own') {
     const pinned = source.proxies.length > 0;
     settings.handshake = {
@@ -452,6 +477,41 @@ function loadSettings(entry, config, identity, generation) {
     };
   }
   return settings;
+}
+
+/** The main listener's settings under `generation`: the TLS connection's certificate, on every route. */
+function mainSettings(generation) {
+  return { source: certificateSource(undefined, generation.verifier, log), sourceName: 'tls', authRequest: false, generation };
+}
+
+/**
+ * Puts `settings` in force on a listener: their generation is held while they are, and the
+ * replaced settings' generation let go.
+ */
+function install(listening, settings) {
+  hold(settings.generation);
+  if (listening.settings) letGo(listening.settings.generation);
+  listening.settings = settings;
+}
+
+/**
+ * A generation's verifier (with its policy) lives in wasm memory, which the collector never
+ * gives back in time (see `connections` in startServer): it is freed when the last of its
+ * holders lets go. The holders: the server while the generation is in force, each listener
+ * whose settings were made under it (their certificate source decodes forwarded headers with
+ * its verifier; a listener that needs a restart keeps them across reloads), and each TLS
+ * handshake begun under it until its verdict is in. A request takes no hold: it is judged
+ * within one turn of the event loop, which no reload can come between. Verdicts need none
+ * either: a VerifyResult keeps its own reference to the policy.
+ */
+function hold(generation) {
+  generation.holders += 1;
+  return generation;
+}
+
+function letGo(generation) {
+  generation.holders -= 1;
+  if (generation.holders === 0) generation.verifier.free();
 }
 
 /**

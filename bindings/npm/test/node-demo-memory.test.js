@@ -5,13 +5,15 @@
 // loopback with node-demo-memory-probe.js preloaded, which reports the size of the process's
 // wasm memory over IPC. A count bound, not a time bound: wasm memory only grows, in 64 KiB
 // pages, so a leak shows as pages that are never given back (memory.test.js measures the
-// middleware the same way).
+// middleware the same way). Reloads too: a replaced generation's verifier is freed once
+// nothing in flight uses it.
 
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
+const net = require('node:net');
 const readline = require('node:readline');
 const tls = require('node:tls');
 const { describe, it, before, after } = require('node:test');
@@ -22,6 +24,8 @@ const { request } = require('./https.js');
 const RUNS = 300;
 /** Growth allowed over a run: the allocator may take a few pages, never one per result. */
 const BOUND = 4 * 65536;
+/** Reloads in the reload run: with every replaced generation kept, it grew 655,360 bytes. */
+const RELOADS = 300;
 
 /** Waits (up to 5 s) for an event matching `predicate` among `events` from index `from`. */
 async function logged(events, predicate, from = 0) {
@@ -100,6 +104,15 @@ describe("node-demo's wasm memory over many connections", () => {
     });
   }
 
+  /** Sends SIGHUP and waits for the reload to `generation` to be logged applied. */
+  async function reload(generation) {
+    const from = events.length;
+    demo.kill('SIGHUP');
+    const reloaded = await logged(events, (e) => e.event === 'reload', from);
+    assert.deepEqual([reloaded?.status, reloaded?.generation], ['ok', generation], JSON.stringify(reloaded));
+    return events.slice(from).find((e) => e.event === 'listener_reload');
+  }
+
   /** `count` connections one after another, one /whoami as alice each; all must be 200. */
   async function connections(count) {
     for (let i = 0; i < count; i++) {
@@ -174,6 +187,55 @@ describe("node-demo's wasm memory over many connections", () => {
       const grew = (await wasmMemory()) - before;
       assert.ok(grew <= BOUND, `grew ${grew} bytes over ${RUNS} forwarded requests`);
     } finally {
+      agent.destroy();
+    }
+  });
+
+  it(`frees each replaced generation once nothing uses it: ${RELOADS} reloads, with a handshake, a connection and a listener's settings in flight across each`, async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const headers = { 'X-SSL-Client-Cert': encodeURIComponent(pki.read('clients/alice.pem', 'utf8')) };
+    const config = path.join(pki.dir, 'server.toml');
+    const original = fs.readFileSync(config, 'utf8');
+    const kept = await keepAlive(main, alice());
+    const first = events.filter((e) => e.event === 'reload' && e.status === 'ok').length;
+    /**
+     * One reload with a TLS handshake straddling it: the TCP connection is accepted under the
+     * generation in force (the IPC round trip lets node-demo take it first), the handshake is
+     * done under the next one, and is judged by the generation it began under. The connection
+     * kept open and the forwarded listener are answered under the new generation.
+     */
+    async function cycle(generation, listenerStatus) {
+      const raw = net.connect(main, '127.0.0.1');
+      await new Promise((resolve, reject) => raw.once('connect', resolve).once('error', reject));
+      await wasmMemory();
+      const listener = await reload(generation);
+      assert.equal(listener?.status, listenerStatus, JSON.stringify(listener));
+      const straddling = await keepAlive(main, { ...alice(), socket: raw });
+      try {
+        const answer = await straddling.get('/whoami');
+        assert.deepEqual([answer.status, answer.body.principal], [200, 'alice'], JSON.stringify(answer.body));
+      } finally {
+        await straddling.close();
+      }
+      assert.equal((await kept.get('/whoami')).body.principal, 'alice');
+      const fwd = await forwarded(plain, agent, headers);
+      assert.deepEqual([fwd.status, fwd.body.principal], [200, 'alice'], JSON.stringify(fwd.body));
+    }
+    try {
+      // Warm up: one reload, so the allocator holds a generation's worth of pages already.
+      await cycle(first + 1, 'applied');
+      const before = await wasmMemory();
+      // Half the reloads replace the forwarded listener's settings (applied); in the other half
+      // its address differs from the running one (restart_needed), so it keeps the settings and
+      // generation it had, which must keep answering.
+      for (let i = 2; i <= RELOADS / 2 + 1; i++) await cycle(first + i, 'applied');
+      fs.writeFileSync(config, original.replace(/(\[\[listeners\]\]\nlisten = )"127\.0\.0\.1:0"/, '$1"127.0.0.1:1"'));
+      for (let i = RELOADS / 2 + 2; i <= RELOADS + 1; i++) await cycle(first + i, 'restart_needed');
+      const grew = (await wasmMemory()) - before;
+      assert.ok(grew <= BOUND, `grew ${grew} bytes over ${RELOADS} reloads`);
+    } finally {
+      fs.writeFileSync(config, original);
+      await kept.close();
       agent.destroy();
     }
   });
