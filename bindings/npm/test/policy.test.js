@@ -3,39 +3,27 @@
 // explain per request, and policy documents refused at load with INVALID_POLICY.
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { describe, it, before } = require('node:test');
 const { BUILDS, FIXED_TIME, fixture, thrown } = require('./builds.js');
+const { REPO } = require('./pki.js');
 
 const AT = { time: FIXED_TIME };
 
-const POLICY = `
-[roles]
-alice = ["user"]
-
+/**
+ * The demo policy (`certgate demo`'s, read from the CLI's source so there is one copy), with a
+ * grant and an admin route added for the cases it has none of.
+ */
+const POLICY = `${fs.readFileSync(path.join(REPO, 'crates/certgate-cli/src/demo-policy.toml'), 'utf8')}
 [[grants]]
 match = { subject = { OU = "Engineering" } }
 roles = ["engineer"]
 
 [[routes]]
-path = "/health"
-access = "anonymous"
-
-[[routes]]
-path = "/whoami"
-access = "authenticated"
-
-[[routes]]
-methods = ["GET"]
-path = "/customer/{id}"
-roles = ["user"]
-
-[[routes]]
 path = "/admin/**"
 roles = ["engineer"]
 require = { subject = { CN = "root" } }
-
-[default]
-access = "deny"
 `;
 
 for (const build of BUILDS) {
