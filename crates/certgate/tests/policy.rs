@@ -897,6 +897,45 @@ fn the_example_policy_behaves_as_its_comments_say() {
     );
 }
 
+/// The example's "Limits" table gives the numbers the code enforces: each row names its
+/// constant's value, so changing a limit without its documentation fails here.
+#[test]
+fn the_example_states_the_limits_the_code_enforces() {
+    use certgate::policy::*;
+    let rows = [
+        ("document", MAX_DOCUMENT_BYTES as u64),
+        ("pattern", MAX_PATTERN_BYTES as u64),
+        ("regex weight", MAX_REGEX_WEIGHT),
+        ("matchers", MAX_MATCHERS as u64),
+        ("nesting", MAX_DEPTH as u64),
+        ("list", MAX_LIST as u64),
+        ("routes", MAX_ROUTES as u64),
+        ("grants", MAX_GRANTS as u64),
+        ("roles", MAX_ROLES as u64),
+        ("request path", MAX_PATH_SEGMENTS as u64),
+    ];
+    for (label, value) in rows {
+        let row = EXAMPLE
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix("#   ")?
+                    .strip_prefix(label)?
+                    .strip_prefix(' ')
+            })
+            .unwrap_or_else(|| panic!("policy.example.toml has no `#   {label}` row"));
+        let stated: u64 = row.split_whitespace().next().unwrap().parse().unwrap();
+        assert_eq!(stated, value, "policy.example.toml's `{label}` row");
+    }
+    let weight_row = EXAMPLE
+        .lines()
+        .find(|l| l.starts_with("#   regex weight"))
+        .unwrap();
+    assert!(
+        weight_row.contains(&format!(" {MAX_TOTAL_REGEX_WEIGHT} for all")),
+        "{weight_row}"
+    );
+}
+
 // ---- INVALID_POLICY at load time ---------------------------------------------------------
 
 fn refused(toml: &str) -> certgate::PolicyError {
