@@ -267,6 +267,82 @@ impl Server {
         }
         cmd.stdin(Stdio::null()).output().expect("run openssl")
     }
+
+    /// `GET path` over `openssl s_client` (HTTP/1.1, `Connection: close`), as `client`, with
+    /// extra s_client arguments; bounded by `timeout 20`.
+    pub fn s_client_get(&self, path: &str, client: Option<&str>, args: &[&str]) -> SClientReply {
+        let mut cmd = Command::new("timeout");
+        cmd.args(["20", "openssl", "s_client", "-ign_eof", "-connect"])
+            .arg(self.addr.to_string())
+            .args([
+                "-servername",
+                "localhost",
+                "-verify_return_error",
+                "-CAfile",
+            ])
+            .arg(&self.ca)
+            .args(args);
+        if let Some(name) = client {
+            cmd.arg("-cert").arg(self.dir.join(format!("{name}.pem")));
+            cmd.arg("-key")
+                .arg(self.dir.join(format!("{name}-key.pem")));
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run openssl");
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        // The write fails when the server already ended the connection; the output says why.
+        let _ =
+            std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), request.as_bytes());
+        SClientReply::from(child.wait_with_output().expect("wait for openssl"))
+    }
+}
+
+/// What `openssl s_client` got: the HTTP status and body when a response arrived, and
+/// everything it printed (handshake details, alerts) for the TLS-level outcome.
+#[derive(Debug)]
+pub struct SClientReply {
+    pub status: Option<u16>,
+    pub body: String,
+    pub text: String,
+}
+
+impl SClientReply {
+    fn from(output: Output) -> Self {
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let response = stdout.find("HTTP/1.1 ").map(|at| &stdout[at..]);
+        let status = response
+            .and_then(|r| r.get(9..12))
+            .and_then(|s| s.parse().ok());
+        // s_client prints its own words (`closed`) right after the body: cut at content-length.
+        let body = response
+            .and_then(|r| r.split_once("\r\n\r\n"))
+            .and_then(|(head, body)| {
+                let length = head.lines().find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })?;
+                body.get(..length)
+            })
+            .unwrap_or_default()
+            .to_owned();
+        Self {
+            status,
+            body,
+            text: stdout + &String::from_utf8_lossy(&output.stderr),
+        }
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {self:?}"))
+    }
 }
 
 impl Drop for Server {
