@@ -81,6 +81,17 @@ async function pasteAndDecode(page, text, { time = TIME, trust = '' } = {}) {
   await page.click('#decode');
 }
 
+/** Focuses `from`, then presses Tab until the element with id `id` has the focus (at most 20 times). */
+async function tabTo(page, from, id) {
+  await page.focus(from);
+  const reached = [];
+  for (let i = 0; i < 20 && reached.at(-1) !== id; i++) {
+    await page.keyboard.press('Tab');
+    reached.push(await page.evaluate(() => document.activeElement.id));
+  }
+  assert.equal(reached.at(-1), id, `Tab order from ${from}: ${reached.join(' → ')}`);
+}
+
 /** WCAG 2 contrast ratio of each selector's first element: its text colour on the first opaque background. */
 function contrast(page, selectors) {
   return page.evaluate((list) => {
@@ -190,6 +201,36 @@ describe('inspector page', () => {
     await page.context().close();
   });
 
+  test('a chain checked before its leaf starts is not yet valid, with a readable badge', async () => {
+    const page = await open();
+    // alice's notBefore 2026-01-01T00:00:00Z is 31 days after 2025-12-01.
+    await pasteAndDecode(page, fixture('alice.pem'), { time: '2025-12-01T00:00:00Z', trust: fixture('root-ca.pem') });
+    assert.equal(await page.textContent('#cert-0 .badge[data-state]'), 'not yet valid (starts in 31 days)');
+    assert.match(await page.textContent('#cert-1 .badge[data-state]'), /^valid · expires in \d+ days$/);
+    await page.click('#verify');
+    await page.waitForSelector('[data-verdict="rejected"]');
+    assert.equal(await page.textContent('#verdict-code'), 'CERT_NOT_YET_VALID');
+    assert.match(await page.textContent('.verdict'), /Failing certificate: #0 \(the leaf\)/);
+    const { '.badge.warn': ratio } = await contrast(page, ['.badge.warn']);
+    assert.ok(ratio >= 4.5, `.badge.warn: contrast ${ratio}:1`);
+    await page.context().close();
+  });
+
+  test('once loaded, the page decodes and verifies offline', async () => {
+    const page = await open();
+    await page.context().setOffline(true);
+    // Offline as the browser sees it: no network at all, the page's own server included.
+    assert.equal(await page.evaluate(() => navigator.onLine), false);
+    const before = page.requested.length;
+    await pasteAndDecode(page, fixture('alice.pem'), { trust: fixture('root-ca.pem') });
+    await page.waitForSelector('#cert-1');
+    await page.click('#verify');
+    await page.waitForSelector('[data-verdict="accepted"]');
+    assert.equal(await page.textContent('#verdict-principal'), 'alice');
+    assert.deepEqual(page.requested.slice(before), [], 'nothing was requested while offline');
+    await page.context().close();
+  });
+
   test('a policy gives the principal, roles, allowed routes and the trace', async () => {
     const page = await open();
     await pasteAndDecode(page, fixture('alice.pem'), { trust: fixture('root-ca.pem') });
@@ -277,7 +318,22 @@ describe('inspector page', () => {
     const xfcc = `By=spiffe://cluster.local/ns/a/sa/b;Hash=01ab;Cert="${encodeURIComponent(fixture('alice.pem'))}";Subject="CN=alice"`;
     await pasteAndDecode(page, xfcc);
     assert.match(await page.textContent('#notes'), /Envoy x-forwarded-client-cert/);
+    assert.doesNotMatch(await page.textContent('#notes'), /earlier XFCC element/);
     assert.equal(await page.$$eval('article.card', (cards) => cards.length), 2);
+
+    // Two elements: the client-side hop's (mallory, a quoted Subject with a comma) and the
+    // trusted hop's (alice). Only the last is decoded, and the page says one was ignored.
+    const hop = `By=spiffe://edge;Cert="${encodeURIComponent(fixture('rogue-leaf.pem'))}";Subject="CN=mallory,O=certgate Test"`;
+    await pasteAndDecode(page, `x-forwarded-client-cert: ${hop},${xfcc}`);
+    assert.match(await page.textContent('#notes'), /1 earlier XFCC element was present and ignored/);
+    assert.equal(await page.$$eval('article.card', (cards) => cards.length), 2);
+    assert.equal(await page.textContent('#cert-0 .subject'), 'CN=alice,OU=Engineering,O=certgate Test,C=GB');
+    // The JSON form: an array of element objects, the last one read.
+    const json = JSON.stringify([{ By: 'spiffe://edge', Cert: encodeURIComponent(fixture('rogue-leaf.pem')) },
+      { By: 'spiffe://a', Hash: '01', Cert: encodeURIComponent(fixture('alice.pem')) }, { By: 'spiffe://b', Hash: '02', Chain: encodeURIComponent(fixture('alice.pem')) }]);
+    await pasteAndDecode(page, json);
+    assert.match(await page.textContent('#notes'), /2 earlier XFCC elements were present and ignored/);
+    assert.equal(await page.textContent('#cert-0 .subject'), 'CN=alice,OU=Engineering,O=certgate Test,C=GB');
 
     await pasteAndDecode(page, fixture('intermediate.crl.pem'));
     await page.waitForSelector('#crl-0');
@@ -349,10 +405,17 @@ describe('inspector page', () => {
     }
   });
 
-  test('phone width: no horizontal scrolling, every control labelled, keyboard reaches Decode', async () => {
+  test('phone width: no horizontal scrolling, every control labelled, keyboard alone decodes and verifies', async () => {
     const page = await open('', { width: 375, height: 812 });
-    await pasteAndDecode(page, fixture('alice.pem'), { trust: fixture('root-ca.pem') });
-    await page.click('#verify');
+    await page.fill('#input', fixture('alice.pem'));
+    await page.fill('#time', TIME);
+    await page.fill('#trust', fixture('root-ca.pem'));
+    // Tab from the input to Decode, then from the trust store to Verify; Enter presses each.
+    await tabTo(page, '#input', 'decode');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#cert-1');
+    await tabTo(page, '#trust', 'verify');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('[data-verdict="accepted"]');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 375px`);
@@ -360,13 +423,18 @@ describe('inspector page', () => {
     assert.deepEqual(unlabelled, []);
     await page.screenshot({ path: path.join(screenshots, 'phone.png'), fullPage: false });
 
-    await page.focus('#input');
-    const reached = [];
-    for (let i = 0; i < 20 && !reached.includes('decode'); i++) {
-      await page.keyboard.press('Tab');
-      reached.push(await page.evaluate(() => document.activeElement.id));
-    }
-    assert.ok(reached.includes('decode'), `Tab order from the input: ${reached.join(' → ')}`);
+    // A rejection and a policy's routes table at phone width: still no sideways scrolling.
+    await pasteAndDecode(page, fixture('expired.pem'), { trust: fixture('root-ca.pem') });
+    await page.fill('#policy', 'version = 1\n[principal]\nsource = "common_name"\n[roles]\nalice = ["reader"]\n'
+      + '[[routes]]\nname = "reports"\npath = "/reports/{id}"\nroles = ["reader"]\n');
+    await page.click('#verify');
+    await page.waitForSelector('[data-verdict="rejected"]');
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(await sideways() <= 0, `the page with a rejection scrolls sideways by ${await sideways()}px at 375px`);
+    await pasteAndDecode(page, fixture('alice.pem'), { trust: fixture('root-ca.pem') });
+    await page.click('#verify');
+    await page.waitForSelector('[data-allowed]');
+    assert.ok(await sideways() <= 0, `the page with a routes table scrolls sideways by ${await sideways()}px at 375px`);
     await page.context().close();
   });
 
