@@ -32,48 +32,41 @@ impl ClientIdentity {
     }
 
     /// From a PKCS#12 (`.p12`/`.pfx`) file and its password, as Java key stores and
-    /// browsers export them: the key, the certificate with its local key id, then the others.
+    /// browsers export them: the key, then its certificate (the one with the key's local key
+    /// id) and that certificate's issuers, then any other certificates.
+    ///
+    /// Read by certgate-pkcs12, as the CLI and the inspector read it: the key-derivation work
+    /// is bounded before the password is tried. A file that cannot be read is
+    /// [`Code::InvalidConfig`] with a message that starts with the reader's stable code
+    /// (`PKCS12_WRONG_PASSWORD: …`, `MALFORMED_PKCS12: …`, `UNSUPPORTED_PKCS12: …`).
     #[cfg(feature = "pkcs12")]
     pub fn from_pkcs12(data: &[u8], password: &str) -> Result<Self, Rejection> {
-        let archive = open_pkcs12(data, password)?;
-        let [key] = archive.keys.as_slice() else {
+        let contents = open_pkcs12(data, password)?;
+        let [key] = contents.keys.as_slice() else {
             return Err(Rejection::new(
                 Code::InvalidConfig,
                 None,
                 format!(
                     "the PKCS#12 file holds {} private keys; a client identity needs exactly one",
-                    archive.keys.len()
+                    contents.keys.len()
                 ),
             ));
         };
-        let id = key.local_key_id.as_ref().map(|id| id.0.as_slice());
-        let leaf = archive
-            .certs
-            .iter()
-            .position(|c| id.is_some() && c.local_key_id.as_deref() == id)
-            .or_else(|| (!archive.certs.is_empty()).then_some(0))
-            .ok_or_else(|| {
-                Rejection::new(
-                    Code::NoCertificate,
-                    None,
-                    "the PKCS#12 file holds no certificate",
-                )
-            })?;
-        let mut chain = vec![CertificateDer::from(
-            archive.certs[leaf].cert.as_der().to_vec(),
-        )];
-        chain.extend(
-            archive
-                .certs
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != leaf)
-                .map(|(_, c)| CertificateDer::from(c.cert.as_der().to_vec())),
-        );
+        if contents.certs.is_empty() {
+            return Err(Rejection::new(
+                Code::NoCertificate,
+                None,
+                "the PKCS#12 file holds no certificate",
+            ));
+        }
         Ok(Self {
-            chain,
+            chain: contents
+                .chain_for(key)
+                .into_iter()
+                .map(CertificateDer::from)
+                .collect(),
             key: PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
-                key.key.as_der().to_vec(),
+                key.pkcs8.clone(),
             )),
         })
     }
@@ -100,18 +93,18 @@ pub fn pkcs12_certificates(
     data: &[u8],
     password: &str,
 ) -> Result<Vec<CertificateDer<'static>>, Rejection> {
-    let archive = open_pkcs12(data, password)?;
-    if archive.certs.is_empty() {
+    let contents = open_pkcs12(data, password)?;
+    if contents.certs.is_empty() {
         return Err(Rejection::new(
             Code::NoCertificate,
             None,
             "the PKCS#12 file holds no certificate",
         ));
     }
-    Ok(archive
+    Ok(contents
         .certs
-        .iter()
-        .map(|c| CertificateDer::from(c.cert.as_der().to_vec()))
+        .into_iter()
+        .map(|c| CertificateDer::from(c.der))
         .collect())
 }
 
@@ -131,19 +124,9 @@ pub fn client_config(
     }
 }
 
+/// Opens a PKCS#12 file with certgate-pkcs12; its error, code first, becomes the message.
 #[cfg(feature = "pkcs12")]
-fn open_pkcs12(data: &[u8], password: &str) -> Result<p12_keystore::Pkcs12Archive, Rejection> {
-    use p12_keystore::error::Error as E;
-    p12_keystore::Pkcs12Archive::from_pkcs12(data, password).map_err(|e| {
-        let message = match e {
-            E::MacError(_) => {
-                String::from("wrong password: the PKCS#12 integrity check (MAC) fails")
-            }
-            E::Pkcs5Error(_) | E::UnpadError => {
-                String::from("wrong password: the PKCS#12 contents do not decrypt")
-            }
-            other => format!("not a readable PKCS#12 file: {other}"),
-        };
-        Rejection::new(Code::InvalidConfig, None, message)
-    })
+fn open_pkcs12(data: &[u8], password: &str) -> Result<certgate_pkcs12::Contents, Rejection> {
+    certgate_pkcs12::read(data, password)
+        .map_err(|e| Rejection::new(Code::InvalidConfig, None, e.to_string()))
 }
