@@ -6,10 +6,10 @@
 //!
 //! | code | meaning |
 //! |---|---|
-//! | 0 | success; for `verify`, the chain was accepted |
+//! | 0 | success; for `verify`, the chain (and, with `--policy`, the request) was accepted |
 //! | 1 | the command failed: unreadable or invalid input, wrong password, an output that exists without `--force`, an I/O error. Nothing was written. |
 //! | 2 | the command line is invalid (unknown flag, missing argument) |
-//! | 3 | `verify` only: the chain was rejected; the rejection code is printed (and in `--json`) |
+//! | 3 | `verify` only: the chain was rejected or the policy denied the request; the code is printed (and is `code` in `--json`) |
 
 mod ca;
 mod cert;
@@ -38,7 +38,7 @@ use crate::error::Error;
 /// certgate: create and check the certificates of a mutual-TLS PKI.
 ///
 /// Exit codes: 0 success (verify: accepted), 1 failure (nothing written), 2 invalid command
-/// line, 3 verify rejected the chain.
+/// line, 3 verify rejected the chain or the policy denied the request.
 #[derive(Debug, Parser)]
 #[command(
     name = "certgate",
