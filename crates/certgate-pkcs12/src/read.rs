@@ -2,10 +2,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use der::{Decode, Encode};
 use p12_keystore::error::Error as P12Error;
 use p12_keystore::Pkcs12Archive;
-use x509_cert::Certificate;
+use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::error::{Code, Error};
 use crate::work::{check_work, MAX_ITERATIONS};
@@ -114,14 +113,18 @@ impl Contents {
     /// id (or, without ids, the first), then its issuers found by name, then any others in
     /// file order.
     pub fn chain_for(&self, key: &KeyBag) -> Vec<Vec<u8>> {
-        // Subject and issuer names, DER; None for a certificate that does not decode.
-        let names: Vec<Option<(Vec<u8>, Vec<u8>)>> = self
+        // Subject and issuer names, DER, by x509-parser (which p12-keystore already runs over
+        // every certificate bag); None for a certificate that does not decode.
+        let parsed: Vec<Option<X509Certificate<'_>>> = self
             .certs
             .iter()
-            .map(|c| {
-                let cert = Certificate::from_der(&c.der).ok()?;
-                let tbs = cert.tbs_certificate();
-                Some((tbs.subject().to_der().ok()?, tbs.issuer().to_der().ok()?))
+            .map(|c| X509Certificate::from_der(&c.der).ok().map(|(_, cert)| cert))
+            .collect();
+        let names: Vec<Option<(&[u8], &[u8])>> = parsed
+            .iter()
+            .map(|cert| {
+                cert.as_ref()
+                    .map(|cert| (cert.subject().as_raw(), cert.issuer().as_raw()))
             })
             .collect();
         // Certificates by subject, in file order: each index leaves its queue at most once,
@@ -146,7 +149,7 @@ impl Contents {
             current = match &names[at] {
                 // A self-issued certificate ends the chain.
                 Some((subject, issuer)) if subject != issuer => {
-                    by_subject.get_mut(issuer.as_slice()).and_then(|queue| {
+                    by_subject.get_mut(issuer).and_then(|queue| {
                         while let Some(&next) = queue.front() {
                             if !used[next] {
                                 return Some(next);
