@@ -115,6 +115,10 @@ fn webpki_accepts(chain: &[CertificateDer<'_>], options: &VerifyOptions<'_>) {
     };
     let leaf = EndEntityCert::try_from(&chain[0]).expect("webpki parses a leaf certgate accepted");
     let time = rustls_pki_types::UnixTime::since_unix_epoch(Duration::from_secs(options.time));
+    // Running out of webpki's work budget is not a rejection of the path certgate found:
+    // certgate drops the intermediates that cannot lead to an anchor before path building
+    // (crates/certgate/src/candidates.rs), so it can finish where webpki, given every
+    // candidate, gives up.
     if let Err(e) = leaf.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
         anchors,
@@ -124,7 +128,12 @@ fn webpki_accepts(chain: &[CertificateDer<'_>], options: &VerifyOptions<'_>) {
         Some(revocation),
         None,
     ) {
-        panic!("certgate accepted a chain webpki rejects: {e:?}");
+        if !matches!(
+            e,
+            webpki::Error::MaximumPathBuildCallsExceeded | webpki::Error::MaximumSignatureChecksExceeded
+        ) {
+            panic!("certgate accepted a chain webpki rejects: {e:?}");
+        }
     }
     if let Some(name) = options.peer_name {
         let name = rustls_pki_types::ServerName::try_from(name).expect("peer name");

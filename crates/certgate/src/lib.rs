@@ -38,6 +38,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod candidates;
 mod crl;
 mod csr;
 mod error;

@@ -20,6 +20,7 @@ use webpki::{
     RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy, VerifiedPath,
 };
 
+use crate::candidates;
 use crate::error::{Code, Rejection};
 use crate::inspect::{serial_hex, subject_alt_names, Inspection};
 use crate::pem::{self, Limits};
@@ -383,6 +384,8 @@ impl Verifier {
             Err(_) => None, // no CRLs configured
         };
 
+        // Only intermediates that can link the leaf to an anchor by names (candidates.rs).
+        let intermediates = candidates::usable(leaf_der, &chain[1..], &self.anchors);
         let stash: RefCell<Option<Rejection>> = RefCell::new(None);
         let mut time = options.time;
         // At most two retries: once shifted towards a notBefore, once towards a notAfter.
@@ -392,7 +395,7 @@ impl Verifier {
             let result = leaf.verify_for_usage(
                 self.algs,
                 &self.anchors,
-                &chain[1..],
+                &intermediates,
                 UnixTime::since_unix_epoch(Duration::from_secs(time)),
                 &eku,
                 revocation,

@@ -330,7 +330,8 @@ fn a_mesh_of_cross_signed_candidates_exhausts_the_budget() {
 #[test]
 fn the_largest_mesh_the_input_limits_admit_is_still_bounded() {
     // The leaf and five copies of the six mesh CAs: 31 certificates, within the default
-    // 32-certificate limit. Copies are distinct candidates to path building.
+    // 32-certificate limit. Copies are dropped before path building, so this costs what
+    // mesh.pem costs.
     let mesh = certs("mesh.pem");
     let mut chain = vec![mesh[0].clone()];
     for _ in 0..5 {
@@ -348,6 +349,34 @@ fn the_largest_mesh_the_input_limits_admit_is_still_bounded() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[test]
+fn intermediates_that_lead_to_no_anchor_are_not_explored() {
+    // Found by the verify fuzz target (fixtures/README.md): 31 certificates, variants of the
+    // mesh CAs all named and issued by CN=certgate Mesh CA, under a trust store without the
+    // mesh root. Path building explored them, checking no signature, until its 200,000-call
+    // budget ran out: 1.6 s of CPU for one 30 KB chain, BUDGET_EXCEEDED. No chain of names
+    // links them to an anchor, so they are dropped first and the verdict is the actual cause.
+    let v = verifier(&["root-ca.pem"]);
+    let all = certs("mesh-variants.pem");
+    let readable: Vec<_> = all
+        .iter()
+        .filter(|c| webpki::EndEntityCert::try_from(*c).is_ok())
+        .cloned()
+        .collect();
+    assert!(readable.len() > 15, "{} readable", readable.len());
+    let r = rejected(
+        v.verify(&readable, &at_fixed_time()),
+        Code::UnknownIssuer,
+        None,
+    );
+    assert!(r.message.contains("trust store"), "{}", r.message);
+    // As found, five of the blocks are not DER (webpki reads them as candidates and says so).
+    rejected_any(v.verify(&all, &at_fixed_time()), Code::MalformedCertificate);
+    // Under the mesh root they do lead somewhere; webpki's signature budget bounds that.
+    let mesh = verifier(&["mesh-root.pem"]);
+    assert!(mesh.verify(&readable, &at_fixed_time()).is_err());
 }
 
 #[test]
