@@ -399,6 +399,19 @@ describe('inspector page', () => {
       await page.setInputFiles('#file', { name: 'slow.p12', mimeType: 'application/x-pkcs12', buffer: p12(1_500_000) });
       await page.waitForSelector('#error:not([hidden])');
       assert.equal(await page.textContent('#error .code'), 'UNSUPPORTED_PKCS12');
+
+      // A container encrypted with PBKDF2-HMAC-SHA1 (openssl's hmacWithSHA256, 1.2.840.113549.2.9,
+      // rewritten to …2.7), which the reader cannot decrypt: named, with the CLI's message (the
+      // readers are one, certgate-pkcs12), where this page used to say PKCS12_WRONG_PASSWORD.
+      const sha1 = p12(2048);
+      const at = sha1.indexOf(Buffer.from([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09]));
+      assert.ok(at >= 0, 'openssl wrote hmacWithSHA256');
+      sha1[at + 7] = 0x07;
+      await page.setInputFiles('#file', { name: 'sha1.p12', mimeType: 'application/x-pkcs12', buffer: sha1 });
+      // The error region still shows the previous file's error until this one is read.
+      await page.waitForFunction(() => document.querySelector('#error').textContent.includes('PBKDF2-HMAC-SHA1'));
+      assert.equal(await page.textContent('#error .code'), 'UNSUPPORTED_PKCS12');
+      assert.match(await page.textContent('#error'), /a certificate container is encrypted with PBES2 and PBKDF2-HMAC-SHA1, which certgate does not read/);
       await page.context().close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
