@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::keep_alive::KeepAlive;
 use common::{DemoPki, Server};
 
 #[test]
@@ -63,6 +64,9 @@ fn deferred_reload_revokes_open_and_new_connections() {
     let pki = DemoPki::new("deferred-reload");
     let server = Server::start(&pki.config("deferred", ""));
     assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+    // alice's connection stays open across the reload.
+    let mut open = KeepAlive::open(server.addr, &pki.root, &pki.alice);
+    assert_eq!(open.get("/customer/1").0, 200);
     let now = common::pki::now();
     pki.dir.write(
         "crl.pem",
@@ -75,6 +79,12 @@ fn deferred_reload_revokes_open_and_new_connections() {
     let reply = server.curl("/customer/1", Some("alice"));
     assert_eq!(reply.status, Some(403), "{reply:?}");
     assert_eq!(reply.json()["code"], "REVOKED");
+    // The open connection was not dropped; its next request is judged under the new CRL.
+    let (status, body) = open.get("/customer/1");
+    assert_eq!(
+        (status, &body["code"]),
+        (403, &serde_json::json!("REVOKED"))
+    );
 }
 
 #[test]

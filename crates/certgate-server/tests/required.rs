@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::keep_alive::KeepAlive;
 use common::{DemoPki, Server};
 
 fn handshake_failed_with(server: &Server, code: &str) -> bool {
@@ -148,6 +149,9 @@ fn sighup_reloads_crls_and_keeps_the_old_generation_on_error() {
     let pki = DemoPki::new("reload");
     let server = Server::start(&pki.config("required", ""));
     assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+    // alice's connection stays open across both reloads.
+    let mut open = KeepAlive::open(server.addr, &pki.root, &pki.alice);
+    assert_eq!(open.get("/customer/1").0, 200);
 
     // A broken CRL: the reload fails and alice is still served by generation 0.
     pki.dir.write(
@@ -160,6 +164,7 @@ fn sighup_reloads_crls_and_keeps_the_old_generation_on_error() {
         .expect("failed reload logged");
     assert!(failed.contains("crl.pem"), "{failed}");
     assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+    assert_eq!(open.get("/customer/1").0, 200);
 
     // A CRL revoking alice: after the reload her handshake fails with REVOKED.
     let now = common::pki::now();
@@ -182,6 +187,13 @@ fn sighup_reloads_crls_and_keeps_the_old_generation_on_error() {
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("certificate revoked"), "{text}");
+    // The connection opened before the reload is kept, and judged under the new CRL: its
+    // handshake is past, so the answer is 403 with the code.
+    let (status, body) = open.get("/customer/1");
+    assert_eq!(
+        (status, &body["code"]),
+        (403, &serde_json::json!("REVOKED"))
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! test time, and drives it with curl and `openssl s_client`. Every wait is bounded.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod keep_alive;
 #[path = "../../../certgate-rustls/tests/common/mod.rs"]
 pub mod pki;
 pub mod proxy;
