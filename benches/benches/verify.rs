@@ -9,8 +9,8 @@ use std::time::Duration;
 use certgate::policy::Policy;
 use certgate::{CertificateDer, Verifier, VerifyOptions};
 use criterion::{criterion_group, criterion_main, Criterion};
-use webpki::{EndEntityCert, KeyUsage};
 use rustls_pki_types::{TrustAnchor, UnixTime};
+use webpki::{EndEntityCert, KeyUsage};
 
 /// The fixtures' fixed validation time, 2026-05-28T20:26:40Z.
 const TIME: u64 = 1_780_000_000;
@@ -25,39 +25,75 @@ struct Fixture {
 }
 
 fn load(kind: &'static str) -> Fixture {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/certgate/tests/fixtures/bench/");
-    let read = |f: &str| std::fs::read(format!("{dir}{kind}/{f}")).unwrap_or_else(|e| panic!("{kind}/{f}: {e}"));
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../crates/certgate/tests/fixtures/bench/"
+    );
+    let read = |f: &str| {
+        std::fs::read(format!("{dir}{kind}/{f}")).unwrap_or_else(|e| panic!("{kind}/{f}: {e}"))
+    };
     let root_pem = read("root.pem");
-    let chain = certgate::parse_chain(&read("chain.pem"), &certgate::Limits::default()).expect("chain");
-    Fixture { kind, root_pem, chain }
+    let chain =
+        certgate::parse_chain(&read("chain.pem"), &certgate::Limits::default()).expect("chain");
+    Fixture {
+        kind,
+        root_pem,
+        chain,
+    }
 }
 
 fn verify(c: &mut Criterion) {
     for kind in KINDS {
         let fx = load(kind);
         let mut group = c.benchmark_group(fx.kind);
-        group.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+        group
+            .measurement_time(Duration::from_secs(3))
+            .warm_up_time(Duration::from_secs(1));
 
         // Baseline: bare webpki with anchors parsed once, as a server would hold them.
-        let root = certgate::parse_bundle(&fx.root_pem, &certgate::Limits::default()).expect("root");
-        let anchors: Vec<TrustAnchor<'static>> =
-            root.iter().map(|c| webpki::anchor_from_trusted_cert(c).expect("anchor").to_owned()).collect();
+        let root =
+            certgate::parse_bundle(&fx.root_pem, &certgate::Limits::default()).expect("root");
+        let anchors: Vec<TrustAnchor<'static>> = root
+            .iter()
+            .map(|c| {
+                webpki::anchor_from_trusted_cert(c)
+                    .expect("anchor")
+                    .to_owned()
+            })
+            .collect();
         let time = UnixTime::since_unix_epoch(Duration::from_secs(TIME));
         let algs = webpki::ALL_VERIFICATION_ALGS;
         group.bench_function("webpki", |b| {
             b.iter(|| {
                 let leaf = EndEntityCert::try_from(&fx.chain[0]).expect("leaf");
                 let path = leaf
-                    .verify_for_usage(algs, &anchors, &fx.chain[1..], time, KeyUsage::client_auth(), None, None)
+                    .verify_for_usage(
+                        algs,
+                        &anchors,
+                        &fx.chain[1..],
+                        time,
+                        KeyUsage::client_auth(),
+                        None,
+                        None,
+                    )
                     .expect("webpki accepts the bench chain");
                 black_box(path.anchor());
             })
         });
 
-        let verifier = Verifier::builder().trust(&fx.root_pem).and_then(|b| b.build()).expect("verifier");
+        let verifier = Verifier::builder()
+            .trust(&fx.root_pem)
+            .and_then(|b| b.build())
+            .expect("verifier");
         let options = VerifyOptions::new(TIME);
         group.bench_function("certgate", |b| {
-            b.iter(|| black_box(verifier.verify(black_box(&fx.chain), &options).expect("certgate accepts")))
+            b.iter(|| {
+                black_box(
+                    verifier
+                        .verify(black_box(&fx.chain), &options)
+                        .expect("certgate accepts"),
+                )
+            })
         });
 
         // Verification, then the policy: principal from the subject (Spring's default regex),
@@ -69,22 +105,37 @@ fn verify(c: &mut Criterion) {
         .expect("bench policy");
         group.bench_function("certgate+policy", |b| {
             b.iter(|| {
-                let verified = verifier.verify(black_box(&fx.chain), &options).expect("certgate accepts");
-                let decision = policy.evaluate_verified(Some(&verified), "GET", "/customer/1").expect("allowed");
+                let verified = verifier
+                    .verify(black_box(&fx.chain), &options)
+                    .expect("certgate accepts");
+                let decision = policy
+                    .evaluate_verified(Some(&verified), "GET", "/customer/1")
+                    .expect("allowed");
                 black_box(decision)
             })
         });
 
         // A returning client: certgate-rustls' verdict cache, keyed by the chain's SHA-256.
         let cached = certgate_rustls::ClientVerifier::builder(std::sync::Arc::new(
-            Verifier::builder().trust(&fx.root_pem).and_then(|b| b.build()).expect("verifier"),
+            Verifier::builder()
+                .trust(&fx.root_pem)
+                .and_then(|b| b.build())
+                .expect("verifier"),
         ))
         .clock(std::sync::Arc::new(certgate_rustls::FixedClock(TIME)))
-        .cache(std::sync::Arc::new(certgate_rustls::VerdictCache::new(1024)))
+        .cache(std::sync::Arc::new(certgate_rustls::VerdictCache::new(
+            1024,
+        )))
         .build();
         cached.verify_chain(&fx.chain).expect("certgate accepts");
         group.bench_function("certgate-cache-hit", |b| {
-            b.iter(|| black_box(cached.verify_chain(black_box(&fx.chain)).expect("cached acceptance")))
+            b.iter(|| {
+                black_box(
+                    cached
+                        .verify_chain(black_box(&fx.chain))
+                        .expect("cached acceptance"),
+                )
+            })
         });
         group.finish();
     }
