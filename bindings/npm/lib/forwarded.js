@@ -10,14 +10,17 @@
 // **A forwarded header is honoured only from a trusted proxy**: the peer address is in
 // `trusted_proxies` and, when `proxy_certificates` is set, the TLS handshake presented one of
 // them. From anyone else every known certificate header is stripped from the request, ignored
-// and logged (`forwarded_header_untrusted`), and the request has no certificate.
+// and logged (`forwarded_header_untrusted`), and the request has no certificate. The list of
+// known headers and the reading and matching of `trusted_proxies` ranges are the core's too
+// (`KNOWN_FORWARDED_HEADERS`, `Cidr`), through the Node build's glue.
 
 const net = require('node:net');
+const wasm = require('../pkg/node/certgate_wasm.js');
 
 const SOURCES = ['tls', 'forwarded'];
 const LISTENER_KEYS = ['source', 'format', 'header', 'trusted_proxies', 'proxy_certificates', 'intermediates', 'routes'];
 const ROUTE_KEYS = ['path', 'source', 'format', 'header'];
-const FORMATS = ['nginx', 'aws-alb', 'envoy-xfcc', 'traefik', 'rfc9440'];
+const FORMATS = wasm.forwardedFormats();
 /** Each format's conventional header, as the native server's `default_header`. */
 const DEFAULT_HEADERS = {
   nginx: 'x-ssl-client-cert',
@@ -27,15 +30,7 @@ const DEFAULT_HEADERS = {
   rfc9440: 'client-cert',
 };
 /** Headers some proxy uses for a client certificate (stripped wherever not honoured). */
-const KNOWN_HEADERS = [
-  'x-ssl-client-cert',
-  'x-client-cert',
-  'x-amzn-mtls-clientcert',
-  'x-forwarded-client-cert',
-  'x-forwarded-tls-client-cert',
-  'client-cert',
-  'client-cert-chain',
-];
+const KNOWN_HEADERS = wasm.knownForwardedHeaders();
 const RFC9440_CHAIN = 'client-cert-chain';
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -84,7 +79,7 @@ function createSource(listener, verifier, log) {
   }
   routes.sort((a, b) => b.prefix.length - a.prefix.length);
   const forwards = defaultWay.kind === 'header' || routes.some((r) => r.way.kind === 'header');
-  const trusted = (config.trusted_proxies ?? []).map(parseRange);
+  const trusted = (config.trusted_proxies ?? []).map(proxyRange);
   const proxies = (config.proxy_certificates ?? []).flatMap((pem) => pemCertificates(pem, 'proxy certificate'));
   const intermediates = (config.intermediates ?? []).flatMap((pem) => pemCertificates(pem, 'intermediate'));
   if (forwards) {
@@ -94,8 +89,6 @@ function createSource(listener, verifier, log) {
   } else if (config.format !== undefined || config.header !== undefined || trusted.length || proxies.length || intermediates.length) {
     throw configError('`format`, `header`, `trusted_proxies`, `proxy_certificates` and `intermediates` apply to `source = "forwarded"` only');
   }
-  const blocks = new net.BlockList();
-  for (const range of trusted) blocks.addSubnet(range.address, range.prefix, range.family);
 
   function wayFor(urlPath) {
     for (const route of routes) {
@@ -106,9 +99,7 @@ function createSource(listener, verifier, log) {
   }
 
   function trusts(req, handshakeChain) {
-    const address = canonical(req.socket?.remoteAddress ?? '');
-    const family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
-    const addressOk = trusted.length === 0 || (family !== null && blocks.check(address, family));
+    const addressOk = trusted.length === 0 || wasm.inProxyRanges(trusted, String(req.socket?.remoteAddress ?? ''));
     const leaf = handshakeChain ? handshakeChain[0] : null;
     const certificateOk = proxies.length === 0 || (leaf != null && proxies.some((p) => p.equals(Buffer.from(leaf))));
     return addressOk && certificateOk;
@@ -172,54 +163,15 @@ function fieldLines(req, name) {
   return value === undefined ? [] : [value];
 }
 
-/** `a.b.c.d/n`, `v6/n` or a bare address; host bits must be zero (as the native server). */
-function parseRange(text) {
-  const bad = () => configError(`trusted proxy range ${JSON.stringify(text)}: expected an address or address/prefix, e.g. "127.0.0.1/32"`);
-  if (typeof text !== 'string') throw bad();
-  const [rawAddress, rawPrefix, extra] = text.trim().split('/');
-  if (extra !== undefined) throw bad();
-  let address = rawAddress;
-  let family = net.isIPv4(address) ? 'ipv4' : net.isIPv6(address) ? 'ipv6' : null;
-  // Node's isIPv6 takes a zone (`fe80::1%eth0`); the native server's address parser does not.
-  if (family === null || address.includes('%')) throw bad();
-  let max = family === 'ipv4' ? 32 : 128;
-  let prefix = rawPrefix === undefined ? max : /^\d{1,3}$/.test(rawPrefix) ? Number(rawPrefix) : NaN;
-  if (!(prefix >= 0 && prefix <= max)) throw bad();
-  // `::ffff:a.b.c.d/n` is the IPv4 range `a.b.c.d/(n - 96)`.
-  const mapped = canonical(address);
-  if (mapped !== address && net.isIPv4(mapped)) {
-    if (prefix < 96) throw bad();
-    address = mapped;
-    family = 'ipv4';
-    prefix -= 96;
-    max = 32;
+/** A `trusted_proxies` entry, checked as the native server checks it (the core's `Cidr`). */
+function proxyRange(text) {
+  if (typeof text !== 'string') throw configError(`trusted proxy range ${JSON.stringify(text)}: expected an address or address/prefix, e.g. "127.0.0.1/32"`);
+  try {
+    wasm.checkProxyRange(text);
+  } catch (err) {
+    throw configError(err.message);
   }
-  const bits = addressBits(address, family);
-  const host = BigInt(max - prefix);
-  if ((bits & ((1n << host) - 1n)) !== 0n) throw configError(`trusted proxy range ${JSON.stringify(text)} has host bits set; write its network address`);
-  return { address, prefix, family };
-}
-
-function addressBits(address, family) {
-  if (family === 'ipv4') return address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-  const [head, tail] = address.split('::');
-  const groups = (part) => (part ? part.split(':') : []);
-  const expand = (parts) => parts.flatMap((g) => (g.includes('.') ? ipv4Groups(g) : [g]));
-  const left = expand(groups(head));
-  const right = tail === undefined ? [] : expand(groups(tail));
-  const all = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-function ipv4Groups(dotted) {
-  const n = dotted.split('.').map(Number);
-  return [((n[0] << 8) | n[1]).toString(16), ((n[2] << 8) | n[3]).toString(16)];
-}
-
-/** `::ffff:a.b.c.d` → `a.b.c.d`, so a dual-stack socket matches IPv4 ranges. */
-function canonical(address) {
-  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return m ? m[1] : address;
+  return text;
 }
 
 /** The CERTIFICATE blocks of PEM text (or a Buffer of it), as DER Buffers. */
@@ -250,4 +202,4 @@ function configError(message) {
   return err;
 }
 
-module.exports = { createSource, parseRange, KNOWN_HEADERS, configError, pathOf };
+module.exports = { createSource, KNOWN_HEADERS, configError, pathOf };

@@ -185,6 +185,23 @@ describe('middleware listener: forwarded certificates', () => {
     }
   });
 
+  it("matches the peer against trusted_proxies as certgate-server does (the core's ranges)", () => {
+    const source = certgate.certificateSource({ ...NGINX(), trusted_proxies: ['127.0.0.0/8', '::ffff:10.0.0.0/104', 'fd00::/8'] }, verifier(), () => {});
+    for (const [remoteAddress, kind] of [
+      ['127.0.0.5', 'chain'],
+      ['::ffff:127.0.0.5', 'chain'],
+      ['10.9.9.9', 'chain'],
+      ['fd12::1', 'chain'],
+      ['128.0.0.1', 'none'],
+      ['::1', 'none'],
+      ['fd12::1%eth0', 'none'],
+      ['', 'none'],
+    ]) {
+      const req = { url: '/customer/1', headers: { 'x-ssl-client-cert': nginxEscape(leaf('alice')) }, socket: { remoteAddress, remotePort: 4433 } };
+      assert.equal(source.presented(req, null).kind, kind, remoteAddress);
+    }
+  });
+
   it('refuses listener settings that would trust anyone or cannot work', () => {
     for (const [listener, message] of [
       [{ source: 'forwarded', format: 'nginx' }, /trusted_proxies/],
@@ -194,6 +211,8 @@ describe('middleware listener: forwarded certificates', () => {
       [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['localhost'] }, /trusted proxy range/],
       [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['fe80::%eth0/64'] }, /trusted proxy range/],
       [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['fe80::1%eth0'] }, /trusted proxy range/],
+      [{ source: 'forwarded', format: 'nginx', trusted_proxies: ['10.0.0.0/+8'] }, /trusted proxy range/],
+      [{ source: 'forwarded', format: 'nginx', trusted_proxies: [8] }, /trusted proxy range/],
       [{ format: 'nginx', trusted_proxies: ['127.0.0.1'] }, /forwarded"` only/],
       [{ routes: [{ path: 'x', source: 'forwarded' }] }, /must start with/],
       [{ routes: [{ path: '/x', source: 'tls', format: 'nginx' }] }, /forwarded"` only/],

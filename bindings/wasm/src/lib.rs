@@ -20,6 +20,8 @@ mod input;
 mod node;
 #[cfg(feature = "pkcs12")]
 mod pkcs12;
+#[cfg(feature = "node")]
+mod proxy;
 
 use alloc::rc::Rc;
 use alloc::string::String;

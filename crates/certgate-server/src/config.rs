@@ -363,7 +363,7 @@ impl Listener {
             return Err("`proxy_certificates` needs `tls = true`".into());
         }
         for range in &self.trusted_proxies {
-            crate::forward::Cidr::parse(range)?;
+            certgate::Cidr::parse(range).map_err(|e| e.message)?;
         }
         if let Some(header) = &self.header {
             check_header(header)?;

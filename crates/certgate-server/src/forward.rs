@@ -12,7 +12,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
-use certgate::{forwarded_chain, ForwardedFormat, Limits, Rejection, RFC9440_CHAIN_HEADER};
+use certgate::{
+    forwarded_chain, Cidr, ForwardedFormat, Limits, Rejection, KNOWN_FORWARDED_HEADERS,
+    RFC9440_CHAIN_HEADER,
+};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
@@ -20,18 +23,6 @@ use serde_json::json;
 
 use crate::config::{default_header, Listener, Source};
 use crate::log;
-
-/// Headers some proxy uses for a client certificate. A request that carries one where it is
-/// not honoured is logged, so a spoofing attempt (or a misconfigured proxy) shows.
-const KNOWN_HEADERS: [&str; 7] = [
-    "x-ssl-client-cert",
-    "x-client-cert",
-    "x-amzn-mtls-clientcert",
-    "x-forwarded-client-cert",
-    "x-forwarded-tls-client-cert",
-    "client-cert",
-    "client-cert-chain",
-];
 
 /// Where one listener's requests take their client certificate from: the listener's
 /// `source`, and per-route sources (`[[listeners.routes]]`) by longest path prefix.
@@ -118,7 +109,7 @@ impl CertificateSource {
             let trusted = listener
                 .trusted_proxies
                 .iter()
-                .map(|r| Cidr::parse(r))
+                .map(|r| Cidr::parse(r).map_err(|e| e.message))
                 .collect::<Result<_, _>>()?;
             let mut proxies = Vec::new();
             for path in &listener.proxy_certificates {
@@ -217,7 +208,6 @@ impl Way {
 
 impl Forwarding {
     fn trusts(&self, ip: IpAddr, handshake: Option<&[CertificateDer<'static>]>) -> bool {
-        let ip = canonical(ip);
         let address_ok = self.trusted.is_empty() || self.trusted.iter().any(|c| c.contains(ip));
         // The handshake verifier already required a pinned proxy certificate; the leaf is
         // compared again here so the rule holds whatever the TLS configuration says.
@@ -257,74 +247,6 @@ impl Forwarding {
     }
 }
 
-/// An address range: `10.0.0.0/8`, `::1/128`, or a bare address (a single host).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl Cidr {
-    /// Parses `address/prefix` or a bare address. Host bits must be zero, so a typo such as
-    /// `10.0.0.1/8` (meant as one host?) is refused rather than widened.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let bad = || {
-            format!("trusted proxy range {text:?}: expected an address or address/prefix, e.g. \"127.0.0.1/32\"")
-        };
-        let (address, prefix) = match text.trim().split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (text.trim(), None),
-        };
-        let parsed = address.parse::<IpAddr>().map_err(|_| bad())?;
-        let max = if parsed.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(p) => p.parse::<u8>().ok().filter(|&p| p <= max).ok_or_else(bad)?,
-            None => max,
-        };
-        // `::ffff:a.b.c.d/n` is the IPv4 range `a.b.c.d/(n - 96)`.
-        let network = canonical(parsed);
-        let prefix = match (parsed, network) {
-            (IpAddr::V6(_), IpAddr::V4(_)) => prefix.checked_sub(96).ok_or_else(bad)?,
-            _ => prefix,
-        };
-        let cidr = Self { network, prefix };
-        if mask(network, prefix) != bits(network) {
-            return Err(format!(
-                "trusted proxy range {text:?} has host bits set; write its network address"
-            ));
-        }
-        Ok(cidr)
-    }
-
-    /// Whether `ip` is in the range (IPv4-mapped IPv6 addresses count as IPv4).
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        ip.is_ipv4() == self.network.is_ipv4() && mask(ip, self.prefix) == bits(self.network)
-    }
-}
-
-/// `::ffff:a.b.c.d` → `a.b.c.d`, so a dual-stack socket matches IPv4 ranges.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
-}
-
-fn bits(ip: IpAddr) -> u128 {
-    match ip {
-        IpAddr::V4(v4) => u128::from(u32::from(v4)),
-        IpAddr::V6(v6) => u128::from(v6),
-    }
-}
-
-fn mask(ip: IpAddr, prefix: u8) -> u128 {
-    let width = if ip.is_ipv4() { 32 } else { 128 };
-    let host = u32::from(width - prefix);
-    let keep = if host >= 128 { 0 } else { u128::MAX << host };
-    bits(ip) & keep
-}
-
 /// Logs each known certificate header a request carries where it is not honoured.
 fn log_ignored(
     headers: &HeaderMap,
@@ -332,7 +254,7 @@ fn log_ignored(
     configured: Option<&HeaderName>,
     reason: &str,
 ) {
-    let mut names: Vec<&str> = KNOWN_HEADERS
+    let mut names: Vec<&str> = KNOWN_FORWARDED_HEADERS
         .iter()
         .copied()
         .filter(|name| headers.contains_key(*name))
@@ -405,38 +327,5 @@ source = "tls"
             Some((ForwardedFormat::Nginx, "x-ssl-client-cert".into()))
         );
         assert_eq!(source.name(), "forwarded");
-    }
-
-    #[test]
-    fn ranges() {
-        let lo = Cidr::parse("127.0.0.0/8").unwrap();
-        assert!(lo.contains("127.0.0.2".parse().unwrap()));
-        assert!(lo.contains("::ffff:127.0.0.1".parse().unwrap()));
-        assert!(!lo.contains("128.0.0.1".parse().unwrap()));
-        assert!(!lo.contains("::1".parse().unwrap()));
-        let mapped = Cidr::parse("::ffff:127.0.0.0/104").unwrap();
-        assert!(mapped.contains("127.9.9.9".parse().unwrap()));
-        assert!(Cidr::parse("::ffff:127.0.0.0/64").is_err());
-        let one = Cidr::parse("127.0.0.2").unwrap();
-        assert!(one.contains("127.0.0.2".parse().unwrap()));
-        assert!(!one.contains("127.0.0.1".parse().unwrap()));
-        let v6 = Cidr::parse("fd00::/8").unwrap();
-        assert!(v6.contains("fd12::1".parse().unwrap()));
-        assert!(!v6.contains("fe80::1".parse().unwrap()));
-        let all = Cidr::parse("0.0.0.0/0").unwrap();
-        assert!(all.contains("8.8.8.8".parse().unwrap()));
-        assert!(Cidr::parse("::/0")
-            .unwrap()
-            .contains("::1".parse().unwrap()));
-        for bad in [
-            "10.0.0.1/8",
-            "127.0.0.1/33",
-            "localhost",
-            "10.0.0.0/x",
-            "",
-            "fe80::1%eth0",
-        ] {
-            assert!(Cidr::parse(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -171,6 +171,22 @@ pub fn decode_forwarded(
 /// as HTTP libraries name headers.
 pub const RFC9440_CHAIN_HEADER: &str = "client-cert-chain";
 
+/// Headers some proxy uses for a client certificate, in lower case: each format's
+/// conventional one, `X-Client-Cert` (a common nginx choice) and [`RFC9440_CHAIN_HEADER`].
+/// **Wherever a server does not honour a forwarded certificate, it ignores (or strips) every
+/// one of them** and logs the request, so a client's own header is never read and a
+/// spoofing attempt (or a misconfigured proxy) shows; certgate-server and the npm middleware
+/// both take the list from here.
+pub const KNOWN_FORWARDED_HEADERS: [&str; 7] = [
+    "x-ssl-client-cert",
+    "x-client-cert",
+    "x-amzn-mtls-clientcert",
+    "x-forwarded-client-cert",
+    "x-forwarded-tls-client-cert",
+    "client-cert",
+    RFC9440_CHAIN_HEADER,
+];
+
 /// What a trusted proxy's request presents: the chain to verify (leaf first), `Ok(None)` for
 /// no certificate, or a rejection. The rules every server and middleware apply once it has
 /// decided to honour the header (the caller decides that: it depends on the socket):
@@ -522,6 +538,14 @@ mod tests {
     use alloc::vec;
 
     use super::*;
+
+    #[test]
+    fn known_headers_are_lower_case_and_distinct() {
+        for (i, name) in KNOWN_FORWARDED_HEADERS.iter().enumerate() {
+            assert_eq!(*name, name.to_ascii_lowercase());
+            assert!(!KNOWN_FORWARDED_HEADERS[..i].contains(name), "{name} twice");
+        }
+    }
 
     #[test]
     fn percent_decoding_keeps_plus() {

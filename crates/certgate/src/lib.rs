@@ -39,6 +39,7 @@ extern crate alloc;
 extern crate std;
 
 mod candidates;
+mod cidr;
 mod crl;
 mod csr;
 mod error;
@@ -52,12 +53,13 @@ pub mod time;
 mod usage;
 mod verify;
 
+pub use cidr::Cidr;
 pub use crl::{CrlInspection, CrlStatus, RevokedEntry, MAX_LISTED_ENTRIES};
 pub use csr::{CsrInspection, MAX_CSR_ITEMS};
 pub use error::{Code, Rejection};
 pub use forwarded::{
-    decode_forwarded, forwarded_chain, parse_forwarded, Forwarded, ForwardedFormat, MAX_FORWARDED_BYTES, MAX_FORWARDED_LINES,
-    RFC9440_CHAIN_HEADER,
+    decode_forwarded, forwarded_chain, parse_forwarded, Forwarded, ForwardedFormat, KNOWN_FORWARDED_HEADERS,
+    MAX_FORWARDED_BYTES, MAX_FORWARDED_LINES, RFC9440_CHAIN_HEADER,
 };
 pub use inspect::{
     hex, sha256_hex, validity_status, BasicConstraintsInfo, ExtensionInfo, Fingerprints, Inspection,
