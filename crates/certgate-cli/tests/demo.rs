@@ -350,3 +350,75 @@ fn curl_presents_demo_clients_to_a_real_tls_server() {
     );
     assert!(out.status.success(), "alice.p12: {}", text(&out));
 }
+
+/// A program on PATH, for a `--server-bin` that exits at once.
+fn on_path(program: &str) -> std::path::PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("{program} not on PATH"))
+}
+
+/// `certgate demo` (the tour) writes nothing when it has no server to run, keeps an earlier
+/// run's files unless --force, and with --force writes a new PKI. (The tour itself, with
+/// certgate-server, runs in scripts/test.sh: this crate's tests cannot build that binary.)
+#[test]
+fn the_tour_replaces_earlier_files_only_with_force() {
+    let dir = Dir::new();
+    let out = dir.certgate(&[
+        "demo",
+        "--dir",
+        "tour",
+        "--port",
+        "0",
+        "--server-bin",
+        "no-such-server",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("no-such-server"), "{}", text(&out));
+    assert!(!dir.join("tour").exists(), "files written without a server");
+
+    dir.ok(&["demo", "pki", "--out", "tour"]);
+    let first_root = dir.read("tour/root-ca.pem");
+    // A stand-in server that exits at once: the tour gets as far as starting it.
+    let exits = on_path("true");
+    let exits = exits.to_str().expect("UTF-8 path");
+    let tour = |force: bool| {
+        let mut args = vec![
+            "demo",
+            "--dir",
+            "tour",
+            "--port",
+            "0",
+            "--server-bin",
+            exits,
+        ];
+        if force {
+            args.push("--force");
+        }
+        dir.certgate(&args)
+    };
+    let out = tour(false);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("--force"), "{}", text(&out));
+    assert_eq!(
+        dir.read("tour/root-ca.pem"),
+        first_root,
+        "replaced without --force"
+    );
+
+    let out = tour(true);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("certgate-server exited"),
+        "{}",
+        text(&out)
+    );
+    assert_ne!(
+        dir.read("tour/root-ca.pem"),
+        first_root,
+        "--force kept the old PKI"
+    );
+    #[cfg(unix)]
+    assert_eq!(common::mode(&dir.join("tour/clients/alice.key")), 0o600);
+}

@@ -27,6 +27,9 @@ pub struct RunArgs {
     /// Keep the server running after the calls (until Ctrl-C), to try it by hand.
     #[arg(long)]
     keep_running: bool,
+    /// Replace the demo files in --dir when they already exist (a new PKI each run).
+    #[arg(long)]
+    force: bool,
 }
 
 /// What a demo call must show.
@@ -92,15 +95,16 @@ const CALLS: &[Call] = &[
 
 /// Runs the demo.
 pub fn run(args: &RunArgs) -> Result<(), Error> {
+    // Nothing is written when there is no server to run it.
+    let server_bin = find_server(args.server_bin.as_deref())?;
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
         None => fresh_temp_dir()?,
     };
     println!("certgate demo: a throwaway PKI in {}", dir.display());
-    super::write_pki(&dir, false)?;
+    super::write_pki(&dir, args.force)?;
     set_listen_port(&dir.join("server.toml"), args.port)?;
 
-    let server_bin = find_server(args.server_bin.as_deref())?;
     let log_path = dir.join("server.log");
     let mut server = Server::start(&server_bin, &dir, &log_path)?;
     let addr = server.wait_listening(&log_path, Duration::from_secs(20))?;
@@ -255,7 +259,10 @@ fn set_listen_port(path: &Path, port: u16) -> Result<(), Error> {
 
 fn find_server(explicit: Option<&Path>) -> Result<PathBuf, Error> {
     if let Some(path) = explicit {
-        return Ok(path.to_owned());
+        return match path.is_file() {
+            true => Ok(path.to_owned()),
+            false => Err(fail!("--server-bin {}: no such file", path.display())),
+        };
     }
     if let Some(sibling) = std::env::current_exe()
         .ok()
