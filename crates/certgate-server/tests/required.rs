@@ -197,6 +197,57 @@ fn sighup_reloads_crls_and_keeps_the_old_generation_on_error() {
 }
 
 #[test]
+fn sighup_reloads_the_trust_store() {
+    let pki = DemoPki::new("reload-trust");
+    // No CRLs here: the rogue root has none, and this test is about trust only. The server
+    // trusts trust.pem; the clients keep trusting the server through ca.pem.
+    let config = pki.dir.write(
+        "server.toml",
+        "listen = \"127.0.0.1:0\"\ncert = \"server.pem\"\nkey = \"server-key.pem\"\n\
+         trust_store = \"trust.pem\"\nclient_auth = \"required\"\n",
+    );
+    pki.dir.write("trust.pem", pki.root.cert_pem());
+    let server = Server::start(&config);
+    let reloaded_to = |generation: u32| {
+        let needle = format!(r#""generation":{generation}"#);
+        server
+            .wait_for_log(|l| {
+                l.contains(r#""event":"reload""#)
+                    && l.contains(&needle)
+                    && l.contains(r#""status":"ok""#)
+            })
+            .unwrap_or_else(|| panic!("no reload to generation {generation}"))
+    };
+    assert_eq!(server.curl("/customer/1", Some("rogue")).status, None);
+    assert!(handshake_failed_with(&server, "UNKNOWN_ISSUER"));
+
+    // The rogue client's root joins the trust store: rogue is served, alice still is.
+    let rogue_root = common::pki::pem("CERTIFICATE", &pki.rogue.chain[1]);
+    pki.dir
+        .write("trust.pem", pki.root.cert_pem() + &rogue_root);
+    server.hangup();
+    reloaded_to(1);
+    assert_eq!(server.curl("/customer/1", Some("rogue")).status, Some(200));
+    assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+
+    // A trust store that does not load: the reload fails and generation 1 stays in force.
+    pki.dir.write("trust.pem", "not a certificate");
+    server.hangup();
+    let failed = server
+        .wait_for_log(|l| l.contains(r#""event":"reload""#) && l.contains(r#""status":"failed""#))
+        .expect("failed reload logged");
+    assert!(failed.contains("trust.pem"), "{failed}");
+    assert_eq!(server.curl("/customer/1", Some("rogue")).status, Some(200));
+
+    // The demo root alone again: rogue is refused, its cached verdict of generation 1 unused.
+    pki.dir.write("trust.pem", pki.root.cert_pem());
+    server.hangup();
+    reloaded_to(2);
+    assert_eq!(server.curl("/customer/1", Some("rogue")).status, None);
+    assert_eq!(server.curl("/customer/1", Some("alice")).status, Some(200));
+}
+
+#[test]
 fn with_watch_secs_a_changed_crl_reloads_without_a_signal() {
     let pki = DemoPki::new("watch");
     let server = Server::start(&pki.config("required", "watch_secs = 1\n"));
