@@ -43,6 +43,7 @@ fn load(kind: &'static str) -> Fixture {
 }
 
 fn verify(c: &mut Criterion) {
+    refuse_control();
     for kind in KINDS {
         let fx = load(kind);
         let mut group = c.benchmark_group(fx.kind);
@@ -138,6 +139,67 @@ fn verify(c: &mut Criterion) {
             })
         });
         group.finish();
+    }
+}
+
+/// Every verifier measured here must refuse a chain whose leaf signature is corrupted (the
+/// fixtures' `alice-bad-signature.pem` against `root-ca.pem`), as `benches/run` requires of
+/// every peer, or its figures would be void: this stops the bench before measuring anything.
+fn refuse_control() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../crates/certgate/tests/fixtures/"
+    );
+    let read = |f: &str| std::fs::read(format!("{dir}{f}")).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let root_pem = read("root-ca.pem");
+    let chain = certgate::parse_chain(
+        &read("alice-bad-signature.pem"),
+        &certgate::Limits::default(),
+    )
+    .expect("control chain");
+    let root = certgate::parse_bundle(&root_pem, &certgate::Limits::default()).expect("root");
+    let anchors: Vec<TrustAnchor<'static>> = root
+        .iter()
+        .map(|c| {
+            webpki::anchor_from_trusted_cert(c)
+                .expect("anchor")
+                .to_owned()
+        })
+        .collect();
+    let time = UnixTime::since_unix_epoch(Duration::from_secs(TIME));
+    let leaf = EndEntityCert::try_from(&chain[0]).expect("leaf");
+    let webpki = leaf.verify_for_usage(
+        webpki::ALL_VERIFICATION_ALGS,
+        &anchors,
+        &chain[1..],
+        time,
+        KeyUsage::client_auth(),
+        None,
+        None,
+    );
+    assert!(
+        webpki.is_err(),
+        "webpki accepted the corrupted-signature control chain"
+    );
+
+    let verifier = Verifier::builder()
+        .trust(&root_pem)
+        .and_then(|b| b.build())
+        .expect("verifier");
+    assert!(
+        verifier.verify(&chain, &VerifyOptions::new(TIME)).is_err(),
+        "certgate accepted the corrupted-signature control chain"
+    );
+    // The cached verifier twice: a refusal is never served from the cache as an acceptance.
+    let cached = certgate_rustls::ClientVerifier::builder(std::sync::Arc::new(verifier))
+        .clock(std::sync::Arc::new(certgate_rustls::FixedClock(TIME)))
+        .cache(std::sync::Arc::new(certgate_rustls::VerdictCache::new(16)))
+        .build();
+    for _ in 0..2 {
+        assert!(
+            cached.verify_chain(&chain).is_err(),
+            "the cached verifier accepted the corrupted-signature control chain"
+        );
     }
 }
 
