@@ -191,6 +191,30 @@ describe("node-demo's wasm memory over many connections", () => {
     }
   });
 
+  it(`frees the verifier a failed reload built: ${RELOADS} reloads refused by a listener entry`, async () => {
+    const config = path.join(pki.dir, 'server.toml');
+    const original = fs.readFileSync(config, 'utf8');
+    // The policy and trust material load (a verifier is built); the listener entry does not.
+    fs.writeFileSync(config, original.replace('trusted_proxies = ["127.0.0.1"]', 'trusted_proxies = ["10.0.0.1/8"]'));
+    try {
+      const attempt = async () => {
+        const from = events.length;
+        demo.kill('SIGHUP');
+        const reloaded = await logged(events, (e) => e.event === 'reload', from);
+        assert.equal(reloaded?.status, 'failed', JSON.stringify(reloaded));
+        assert.match(reloaded.error, /host bits/);
+      };
+      await attempt();
+      const before = await wasmMemory();
+      for (let i = 0; i < RELOADS; i++) await attempt();
+      const grew = (await wasmMemory()) - before;
+      assert.ok(grew <= BOUND, `grew ${grew} bytes over ${RELOADS} failed reloads`);
+    } finally {
+      fs.writeFileSync(config, original);
+    }
+    assert.equal((await request(main, '/whoami', alice())).body.principal, 'alice');
+  });
+
   it(`frees each replaced generation once nothing uses it: ${RELOADS} reloads, with a handshake, a connection and a listener's settings in flight across each`, async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const headers = { 'X-SSL-Client-Cert': encodeURIComponent(pki.read('clients/alice.pem', 'utf8')) };
