@@ -21,9 +21,12 @@ pub(crate) struct Mac {
 
 /// One container of the authenticated safe (RFC 7292 §4.1).
 pub(crate) enum Container {
-    /// id-encryptedData: the DER AlgorithmIdentifier of its encryption. Its bags are only
-    /// visible once decrypted.
-    Encrypted(Vec<u8>),
+    /// id-encryptedData: the DER AlgorithmIdentifier of its encryption and the ciphertext.
+    /// Its bags are only visible once decrypted.
+    Encrypted {
+        alg: Vec<u8>,
+        ciphertext: Option<Vec<u8>>,
+    },
     /// id-data: its bags.
     Plain(Bags),
     /// Any other content type (public-key privacy mode).
@@ -75,13 +78,17 @@ pub(crate) fn layout(data: &[u8]) -> Result<Layout, Error> {
         containers.push(if safe.content_type == ID_ENCRYPTED_DATA {
             let encrypted = pkcs12::cms::encrypted_data::EncryptedData::from_der(&content)
                 .map_err(Error::malformed)?;
-            Container::Encrypted(
-                encrypted
+            Container::Encrypted {
+                alg: encrypted
                     .enc_content_info
                     .content_enc_alg
                     .to_der()
                     .map_err(Error::malformed)?,
-            )
+                ciphertext: encrypted
+                    .enc_content_info
+                    .encrypted_content
+                    .map(|c| c.as_bytes().to_vec()),
+            }
         } else if safe.content_type == ID_DATA {
             let bags = OctetString::from_der(&content).map_err(Error::malformed)?;
             Container::Plain(bags_of(bags.as_bytes())?)
@@ -92,7 +99,8 @@ pub(crate) fn layout(data: &[u8]) -> Result<Layout, Error> {
     Ok(Layout { mac, containers })
 }
 
-fn bags_of(safe_contents: &[u8]) -> Result<Bags, Error> {
+/// The bags of a SafeContents (a plain container's, or an encrypted one's once decrypted).
+pub(crate) fn bags_of(safe_contents: &[u8]) -> Result<Bags, Error> {
     let bags = pkcs12::safe_bag::SafeContents::from_der(safe_contents).map_err(Error::malformed)?;
     let mut out = Bags {
         keys: Vec::new(),

@@ -8,7 +8,9 @@
 //!   work it asks for** and refuses more than [`MAX_ITERATIONS`] per step,
 //!   [`MAX_TOTAL_ITERATIONS`] in all, scrypt beyond [`MAX_SCRYPT_COST`], and algorithms
 //!   p12-keystore cannot decrypt (which it would report as a wrong password): a hostile file
-//!   cannot make certgate spend minutes deriving keys.
+//!   cannot make certgate spend minutes deriving keys. [`read`] then decrypts each encrypted
+//!   container with the password (decrypt.rs) and counts the keys inside toward the same total
+//!   before p12-keystore derives a key for any of them.
 //! - [`protection`] says how a file is protected without its password (`openssl pkcs12 -info`).
 //!
 //! Every failure is an [`Error`] whose [`Code`] is a stable string: `PKCS12_WRONG_PASSWORD`,
@@ -19,6 +21,7 @@
 //! which the wasm binding selects; nothing here draws random numbers).
 #![deny(missing_docs)]
 
+mod decrypt;
 mod error;
 mod layout;
 mod protection;

@@ -35,7 +35,7 @@ pub fn protection(data: &[u8]) -> Result<ProtectionInfo, Error> {
     };
     for container in &layout.containers {
         match container {
-            Container::Encrypted(alg) => info.certificates.push(scheme_name(alg)),
+            Container::Encrypted { alg, .. } => info.certificates.push(scheme_name(alg)),
             Container::Plain(bags) => {
                 for key in &bags.keys {
                     info.keys.push(match key {

@@ -7,7 +7,7 @@ use p12_keystore::Pkcs12Archive;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::error::{Code, Error};
-use crate::work::{check_work, MAX_ITERATIONS};
+use crate::work::{check_work_with_password, MAX_ITERATIONS};
 
 /// What a PKCS#12 file holds, bag by bag.
 #[derive(Debug, Default)]
@@ -45,9 +45,11 @@ pub struct CertBag {
 /// not its strict import policy, which drops certificates without Java's attribute).
 ///
 /// **Before the password is tried, the structure is read for the work it asks for** (see
-/// [`check_work`]): a hostile file cannot make certgate spend minutes deriving keys.
+/// [`check_work`](crate::check_work)), and before any key is derived, the keys inside
+/// encrypted containers are counted too: a hostile file cannot make certgate spend minutes
+/// deriving keys.
 pub fn read(data: &[u8], password: &str) -> Result<Contents, Error> {
-    check_work(data)?;
+    check_work_with_password(data, password)?;
     let archive = Pkcs12Archive::from_pkcs12(data, password).map_err(|e| match e {
         P12Error::MacError(_) => Error::new(
             Code::WrongPassword,
@@ -64,8 +66,8 @@ pub fn read(data: &[u8], password: &str) -> Result<Contents, Error> {
             Code::Malformed,
             format!("not a PKCS#12 file (or a damaged one): {e}"),
         ),
-        // Only for what check_work cannot see before decryption: a key inside an encrypted
-        // container (p12-keystore's own ceiling is the same million iterations).
+        // Parameters p12-keystore finds missing or over its own ceilings, which are certgate's
+        // or looser: every count it sees has been bounded above.
         P12Error::InvalidParameters => Error::new(
             Code::Unsupported,
             format!(

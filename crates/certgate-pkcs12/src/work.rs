@@ -4,8 +4,9 @@
 use der::Decode;
 use pkcs8::pkcs5::{self, pbes2};
 
+use crate::decrypt;
 use crate::error::{Code, Error};
-use crate::layout::{layout, Container, Key};
+use crate::layout::{bags_of, layout, Bags, Container, Key, Layout};
 use crate::protection::{digest_name, legacy_pbe_name};
 
 /// Most key-derivation iterations of one step (the MAC, a container, a key): 1,000,000,
@@ -23,12 +24,44 @@ pub const MAX_SCRYPT_COST: u64 = 1 << 17;
 /// Reads the structure of a PKCS#12 file (no password needed) for the work its decryption
 /// asks for, and refuses, with [`Code::Unsupported`], an iteration count outside 1 to
 /// [`MAX_ITERATIONS`] (or a total over [`MAX_TOTAL_ITERATIONS`]), scrypt beyond
-/// [`MAX_SCRYPT_COST`], and a MAC digest, key derivation or cipher p12-keystore cannot decrypt (which it would report as a wrong
-/// password). Counted: the MAC, every encrypted container, every shrouded key and every
-/// encrypted secret bag of a plain container. Bags inside an encrypted container are only
-/// visible after its decryption; p12-keystore holds each of them to the same per-step ceiling.
+/// [`MAX_SCRYPT_COST`], and a MAC digest, key derivation or cipher p12-keystore cannot decrypt
+/// (which it would report as a wrong password). Counted: the MAC, every encrypted container,
+/// every shrouded key and every encrypted secret bag of a plain container. The bags inside an
+/// encrypted container are only visible once it is decrypted: [`read`](crate::read) counts
+/// them too, before p12-keystore derives a key for any of them.
 pub fn check_work(data: &[u8]) -> Result<(), Error> {
+    visible_work(&layout(data)?).map(|_| ())
+}
+
+/// [`check_work`], then the bags inside the encrypted containers: each container is decrypted
+/// with the password (its key derivation counted a second time: p12-keystore repeats it) and
+/// its shrouded keys and encrypted secret bags count toward the same total. A container that
+/// does not decrypt (a wrong password) or does not hold bags is left for p12-keystore to
+/// report; nothing inside it is derived.
+pub(crate) fn check_work_with_password(data: &[u8], password: &str) -> Result<(), Error> {
     let layout = layout(data)?;
+    let mut total = visible_work(&layout)?;
+    for container in &layout.containers {
+        let Container::Encrypted {
+            alg,
+            ciphertext: Some(ciphertext),
+        } = container
+        else {
+            continue;
+        };
+        scheme_work(alg, "a certificate container", &mut total)?;
+        let Some(bags) =
+            decrypt::container(alg, ciphertext, password).and_then(|plain| bags_of(&plain).ok())
+        else {
+            continue;
+        };
+        bags_work(&bags, " inside an encrypted container", &mut total)?;
+    }
+    Ok(())
+}
+
+/// The work visible without the password, in total.
+fn visible_work(layout: &Layout) -> Result<u64, Error> {
     let mut total = 0;
     if let Some(mac) = &layout.mac {
         if digest_name(&mac.digest) == "unknown" {
@@ -44,18 +77,10 @@ pub fn check_work(data: &[u8]) -> Result<(), Error> {
     }
     for container in &layout.containers {
         match container {
-            Container::Encrypted(alg) => scheme_work(alg, "a certificate container", &mut total)?,
-            Container::Plain(bags) => {
-                for key in &bags.keys {
-                    if let Key::Shrouded(alg) = key {
-                        let alg = alg.as_deref().map_err(|e| Error::malformed(*e))?;
-                        scheme_work(alg, "a private key", &mut total)?;
-                    }
-                }
-                for alg in &bags.secrets {
-                    scheme_work(alg, "a secret key", &mut total)?;
-                }
+            Container::Encrypted { alg, .. } => {
+                scheme_work(alg, "a certificate container", &mut total)?
             }
+            Container::Plain(bags) => bags_work(bags, "", &mut total)?,
             Container::Other(content_type) => {
                 return Err(Error::new(
                     Code::Unsupported,
@@ -66,6 +91,20 @@ pub fn check_work(data: &[u8]) -> Result<(), Error> {
                 ));
             }
         }
+    }
+    Ok(total)
+}
+
+/// The shrouded keys and encrypted secret bags of one container; `place` ends their names.
+fn bags_work(bags: &Bags, place: &str, total: &mut u64) -> Result<(), Error> {
+    for key in &bags.keys {
+        if let Key::Shrouded(alg) = key {
+            let alg = alg.as_deref().map_err(|e| Error::malformed(*e))?;
+            scheme_work(alg, &format!("a private key{place}"), total)?;
+        }
+    }
+    for alg in &bags.secrets {
+        scheme_work(alg, &format!("a secret key{place}"), total)?;
     }
     Ok(())
 }

@@ -134,3 +134,37 @@ fn pbkdf2_with_sha1_is_unsupported_not_a_wrong_password() {
     sha3[at[0] + 8] = 0x08;
     assert_unsupported(&sha3, &["the MAC uses digest 2.16.840.1.101.3.4.2.8"]);
 }
+
+#[test]
+fn keys_inside_an_encrypted_container_are_counted_before_any_is_derived() {
+    // Only the password shows these keys; p12-keystore would derive a key for each one,
+    // a million iterations apiece, with nothing bounding the total.
+    for legacy in [false, true] {
+        let at_ceiling = common::hidden_keys(10, MAX_ITERATIONS as u32, legacy);
+        check_work(&at_ceiling).expect("nothing visible without the password is over a limit");
+        let error = read(&at_ceiling, PASSWORD).expect_err("refused");
+        assert_eq!(error.code, Code::Unsupported, "{error}");
+        assert!(
+            error.message.contains("key-derivation iterations in all"),
+            "{error}"
+        );
+        let one = common::hidden_keys(1, 0x7F_FF_FF, legacy);
+        let error = read(&one, PASSWORD).expect_err("refused");
+        assert!(
+            error.message.contains(
+                "a private key inside an encrypted container asks for 8388607 key-derivation \
+                 iterations"
+            ),
+            "{error}"
+        );
+        // With the wrong password nothing inside is seen, and nothing derived: the
+        // container does not decrypt, as p12-keystore then reports.
+        let error = read(&at_ceiling, "wrong").expect_err("refused");
+        assert_eq!(error.code, Code::WrongPassword, "legacy {legacy}: {error}");
+        // Within the limits, the keys are read as far as p12-keystore goes (zeros do not
+        // decrypt): the count let them through.
+        let few = common::hidden_keys(2, 2048, legacy);
+        let error = read(&few, PASSWORD).expect_err("zeros are no key");
+        assert_eq!(error.code, Code::WrongPassword, "legacy {legacy}: {error}");
+    }
+}

@@ -119,3 +119,96 @@ pub fn with_count(file: &[u8], at: usize, count: u32) -> Vec<u8> {
     out[at + 2..at + 5].copy_from_slice(&count.to_be_bytes()[1..]);
     out
 }
+
+/// A file without a MAC whose one container is encrypted with [`PASSWORD`] (PBES2 with
+/// PBKDF2-HMAC-SHA256 at 2,048 iterations and AES-256-CBC, or with `legacy` the PKCS#12 PBE
+/// with SHA-1 and 3DES) and holds `keys` shrouded key bags, each asking for `key_iterations`:
+/// keys that only the password shows. Their contents are never decrypted (the tests refuse
+/// them first), so they are zeros.
+pub fn hidden_keys(keys: usize, key_iterations: u32, legacy: bool) -> Vec<u8> {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockModeEncrypt, KeyIvInit};
+    use der::asn1::OctetString;
+    use der::{Any, Decode, Encode};
+    use pkcs12::cms::content_info::{CmsVersion, ContentInfo};
+    use pkcs12::cms::encrypted_data::EncryptedData;
+    use pkcs12::cms::enveloped_data::EncryptedContentInfo;
+    use pkcs12::kdf::{derive_key_utf8, Pkcs12KeyType};
+    use pkcs8::pkcs5::{pbes2, EncryptionScheme};
+    use pkcs8::spki::AlgorithmIdentifierOwned;
+
+    const ID_DATA: der::oid::ObjectIdentifier =
+        der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+    const ID_ENCRYPTED_DATA: der::oid::ObjectIdentifier =
+        der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+    let pbes2 = |iterations: u32| {
+        EncryptionScheme::from(
+            pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, &[7; 16], [9; 16])
+                .expect("PBES2 parameters"),
+        )
+    };
+    let alg_id = |der: Vec<u8>| AlgorithmIdentifierOwned::from_der(&der).expect("algorithm");
+
+    let key = pkcs12::pbe_params::EncryptedPrivateKeyInfo {
+        encryption_algorithm: alg_id(pbes2(key_iterations).to_der().expect("DER")),
+        encrypted_data: OctetString::new(vec![0; 48]).expect("octets"),
+    };
+    let bag = pkcs12::safe_bag::SafeBag {
+        bag_id: pkcs12::PKCS_12_PKCS8_KEY_BAG_OID,
+        bag_value: key.to_der().expect("DER"),
+        bag_attributes: None,
+    };
+    let plaintext = vec![bag; keys].to_der().expect("SafeContents");
+
+    let (alg, ciphertext) = if legacy {
+        let salt = [5u8; 8];
+        let derive = |kind, len| {
+            derive_key_utf8::<sha1_pkcs12::Sha1>(PASSWORD, &salt, kind, 2048, len)
+                .expect("PKCS#12 key derivation")
+        };
+        let (key, iv) = (
+            derive(Pkcs12KeyType::EncryptionKey, 24),
+            derive(Pkcs12KeyType::Iv, 8),
+        );
+        let ciphertext = cbc::Encryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+            .expect("3DES")
+            .encrypt_padded_vec::<Pkcs7>(&plaintext);
+        let params = pkcs12::pbe_params::Pkcs12PbeParams {
+            salt: OctetString::new(salt.to_vec()).expect("salt"),
+            iterations: 2048,
+        };
+        let alg = AlgorithmIdentifierOwned {
+            oid: pkcs12::PKCS_12_PBE_WITH_SHAAND3_KEY_TRIPLE_DES_CBC,
+            parameters: Some(Any::encode_from(&params).expect("parameters")),
+        };
+        (alg, ciphertext)
+    } else {
+        let scheme = pbes2(2048);
+        let ciphertext = scheme.encrypt(PASSWORD, &plaintext).expect("encrypt");
+        (alg_id(scheme.to_der().expect("DER")), ciphertext)
+    };
+    let container = EncryptedData {
+        version: CmsVersion::V0,
+        enc_content_info: EncryptedContentInfo {
+            content_type: ID_DATA,
+            content_enc_alg: alg,
+            encrypted_content: Some(OctetString::new(ciphertext).expect("octets")),
+        },
+        unprotected_attrs: None,
+    };
+    let safes = vec![ContentInfo {
+        content_type: ID_ENCRYPTED_DATA,
+        content: Any::encode_from(&container).expect("container"),
+    }];
+    let auth_safe = OctetString::new(safes.to_der().expect("DER")).expect("octets");
+    pkcs12::pfx::Pfx {
+        version: pkcs12::pfx::Version::V3,
+        auth_safe: ContentInfo {
+            content_type: ID_DATA,
+            content: Any::encode_from(&auth_safe).expect("authenticated safe"),
+        },
+        mac_data: None,
+    }
+    .to_der()
+    .expect("PFX")
+}
