@@ -1,5 +1,5 @@
 //! The structure of a PKCS#12 file that can be read without its password: what
-//! [`check_work`](crate::check_work) and [`protection`](crate::protection) both walk.
+//! [`check_work`](crate::check_work) and [`protection`](crate::protection()) both walk.
 
 use der::asn1::{ContextSpecific, OctetString};
 use der::oid::ObjectIdentifier;
@@ -128,7 +128,7 @@ pub(crate) fn bags_of(safe_contents: &[u8]) -> Result<Bags, Error> {
     Ok(out)
 }
 
-/// SecretBag ::= SEQUENCE { secretTypeId OID, secretValue [0] EXPLICIT OCTET STRING }
+/// `SecretBag ::= SEQUENCE { secretTypeId OID, secretValue [0] EXPLICIT OCTET STRING }`
 /// (RFC 7292 §4.2.5), with Java's encrypted private key info in the octets.
 #[derive(der::Sequence)]
 struct SecretBag {

@@ -27,7 +27,7 @@ pub const MAX_SCRYPT_COST: u64 = 1 << 17;
 /// [`MAX_SCRYPT_COST`], and a MAC digest, key derivation or cipher p12-keystore cannot decrypt
 /// (which it would report as a wrong password). Counted: the MAC, every encrypted container,
 /// every shrouded key and every encrypted secret bag of a plain container. The bags inside an
-/// encrypted container are only visible once it is decrypted: [`read`](crate::read) counts
+/// encrypted container are only visible once it is decrypted: [`read`](crate::read()) counts
 /// them too, before p12-keystore derives a key for any of them.
 pub fn check_work(data: &[u8]) -> Result<(), Error> {
     visible_work(&layout(data)?).map(|_| ())
