@@ -20,7 +20,8 @@ pub struct ProtectionInfo {
 }
 
 /// Reads the protection of a PKCS#12 file. Unreadable shrouded keys show as `unknown` and
-/// containers of other content types are left out: this describes, [`check_work`](crate::check_work) refuses.
+/// containers of other content types are left out: this describes what
+/// [`check_work`](crate::check_work) refuses.
 pub fn protection(data: &[u8]) -> Result<ProtectionInfo, Error> {
     let layout = layout(data)?;
     let mut info = ProtectionInfo {
