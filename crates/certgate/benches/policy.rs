@@ -1,6 +1,8 @@
 //! The policy step's cost next to chain verification: bare rustls-webpki, certgate's
 //! verifier, and certgate's verifier + leaf decoding + policy evaluation (principal, roles,
-//! route), all on one P-256 chain (root → intermediate → leaf) at one fixed time.
+//! route) at one fixed time: on a P-256 chain (root → intermediate → leaf) generated here,
+//! then on each chain of `tests/fixtures/bench/` (P-256, RSA-2048, RSA-4096 → RSA-2048 →
+//! P-256, Ed25519), the chains the criterion bench in `benches/` measures.
 //!
 //! `cargo bench -p certgate --bench policy`
 //!
@@ -60,11 +62,93 @@ path = "/customer/{id}"
 roles = ["user"]
 "#;
 
+/// The policy for the fixture chains of `tests/fixtures/bench/<kind>/` (the chains the
+/// criterion bench and `benches/run` measure), shaped like [`POLICY`]: a subject regex, the
+/// default principal regex, a role from the table, a grant, three routes.
+const FIXTURE_POLICY: &str = r#"
+require = { subject_regex = "CN=bench-[a-z0-9]+,O=certgate Test" }
+
+[roles]
+"bench-KIND" = ["user"]
+
+[[grants]]
+match = { subject = { O = "certgate Test" } }
+roles = ["tester"]
+
+[[routes]]
+path = "/health"
+access = "anonymous"
+
+[[routes]]
+methods = ["POST"]
+path = "/payments/**"
+roles = ["tester"]
+
+[[routes]]
+methods = ["GET"]
+path = "/customer/{id}"
+roles = ["user"]
+"#;
+
 fn main() {
     let (root_pem, chain) = p256_chain();
     let policy = Policy::from_toml(POLICY).unwrap();
+    compare(
+        "pavel",
+        "P-256 chain generated here (CN=pavel)",
+        root_pem.as_bytes(),
+        &chain,
+        &policy,
+        "pavel",
+    );
+    // The same comparison on the fixture chains; RSA-2048 is the issue's second chain kind.
+    for kind in ["p256", "rsa2048", "mixed", "ed25519"] {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bench/");
+        let read = |file: &str| std::fs::read(format!("{dir}{kind}/{file}")).unwrap();
+        let chain = parse_chain(&read("chain.pem"), &Limits::default()).unwrap();
+        let policy = Policy::from_toml(&FIXTURE_POLICY.replace("KIND", kind)).unwrap();
+        compare(
+            kind,
+            &format!("fixture chain bench/{kind}"),
+            &read("root.pem"),
+            &chain,
+            &policy,
+            &format!("bench-{kind}"),
+        );
+    }
+    if only().is_none() {
+        redos();
+    }
+}
 
-    let root = certgate::parse_bundle(root_pem.as_bytes(), &Limits::default()).unwrap();
+/// `CERTGATE_BENCH_ONLY=<chain>:<variant>:<calls>`: run only that variant (`webpki`,
+/// `certgate` or `policy`) on that chain (`pavel`, `p256`, `rsa2048`, `mixed`, `ed25519`),
+/// `calls` times and untimed, so that `benches/instructions.sh` can count its instructions
+/// under callgrind: a measure other processes on the machine cannot disturb.
+fn only() -> Option<(String, String, usize)> {
+    let spec = std::env::var("CERTGATE_BENCH_ONLY").ok()?;
+    let mut parts = spec.splitn(3, ':');
+    let (chain, variant, calls) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((
+        chain.to_owned(),
+        variant.to_owned(),
+        calls
+            .parse()
+            .expect("CERTGATE_BENCH_ONLY: <chain>:<variant>:<calls>"),
+    ))
+}
+
+/// Bare webpki, certgate's verifier and certgate + identity + policy on one chain, in
+/// interleaved rounds; prints each one's median and minimum and the ratios to bare webpki.
+fn compare(
+    key: &str,
+    label: &str,
+    root_pem: &[u8],
+    chain: &[CertificateDer<'static>],
+    policy: &Policy,
+    principal: &str,
+) {
+    let root = certgate::parse_bundle(root_pem, &Limits::default()).unwrap();
     let anchors: Vec<TrustAnchor<'static>> = root
         .iter()
         .map(|c| webpki::anchor_from_trusted_cert(c).unwrap().to_owned())
@@ -88,25 +172,25 @@ fn main() {
     };
 
     let verifier = Verifier::builder()
-        .trust(root_pem.as_bytes())
+        .trust(root_pem)
         .unwrap()
         .build()
         .unwrap();
     let options = VerifyOptions::new(TIME);
     let certgate_once = || {
-        black_box(verifier.verify(black_box(&chain), &options).unwrap());
+        black_box(verifier.verify(black_box(chain), &options).unwrap());
     };
     let policy_once = || {
-        let verified = verifier.verify(black_box(&chain), &options).unwrap();
+        let verified = verifier.verify(black_box(chain), &options).unwrap();
         let identity = policy.identity(&verified).unwrap();
         let decision = policy
             .evaluate(Some(&identity), "GET", black_box("/customer/42"))
             .unwrap();
-        assert_eq!(decision.principal.as_deref(), Some("pavel"));
+        assert_eq!(decision.principal.as_deref(), Some(principal));
         black_box(decision);
     };
 
-    let verified = verifier.verify(&chain, &options).unwrap();
+    let verified = verifier.verify(chain, &options).unwrap();
     let identity = policy.identity(&verified).unwrap();
     let decode_once = || {
         black_box(policy.identity(black_box(&verified)).unwrap());
@@ -119,6 +203,21 @@ fn main() {
         );
     };
 
+    if let Some((chain_key, variant, calls)) = only() {
+        let once: &dyn Fn() = match variant.as_str() {
+            "webpki" => &webpki_once,
+            "certgate" => &certgate_once,
+            "policy" => &policy_once,
+            other => panic!("CERTGATE_BENCH_ONLY: no variant `{other}`"),
+        };
+        if chain_key == key {
+            for _ in 0..calls {
+                once();
+            }
+        }
+        return;
+    }
+    println!("{label}:");
     type Run<'a> = (&'a str, &'a dyn Fn(), Vec<Duration>);
     let mut runs: Vec<Run<'_>> = vec![
         ("webpki (bare)", &webpki_once, Vec::new()),
@@ -174,7 +273,6 @@ fn main() {
         medians[3] + medians[4],
         100.0 * (medians[3] + medians[4]) / medians[0],
     );
-    redos();
 }
 
 /// Catastrophic-backtracking patterns from the ReDoS literature against a run of `a` that
