@@ -36,17 +36,17 @@ fn required_mode_refuses_bad_and_missing_certificates_in_the_handshake() {
             let reply = server.s_client_get("/customer/1", client, &[version]);
             assert_eq!(reply.status, None, "{client:?} {version}: {reply:?}");
             assert!(
-                reply.text.contains(alert),
+                reply.stderr.contains(alert),
                 "{client:?} {version}: no `{alert}` alert: {reply:?}"
             );
         }
         let reply = server.s_client_get("/health", None, &[version]);
         assert_eq!(reply.status, None, "no certificate {version}: {reply:?}");
-        assert!(reply.text.contains("alert"), "{version}: {reply:?}");
+        assert!(reply.stderr.contains("alert"), "{version}: {reply:?}");
     }
     // TLS 1.3 has an alert for exactly this (RFC 8446 §4.4.2.4).
     let reply = server.s_client_get("/health", None, &["-tls1_3"]);
-    assert!(reply.text.contains("certificate required"), "{reply:?}");
+    assert!(reply.stderr.contains("certificate required"), "{reply:?}");
 }
 
 #[test]

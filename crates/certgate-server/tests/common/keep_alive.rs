@@ -71,10 +71,5 @@ fn parse_head(response: &[u8]) -> Option<(u16, usize, usize)> {
     let end = response.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
     let head = std::str::from_utf8(&response[..end]).ok()?;
     let status = head.split(' ').nth(1)?.parse().ok()?;
-    let length = head.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("content-length")
-            .then(|| value.trim().parse().ok())?
-    })?;
-    Some((status, length, end))
+    Some((status, super::content_length(head)?, end))
 }

@@ -270,8 +270,9 @@ impl Server {
     }
 
     /// `GET path` over `openssl s_client` (HTTP/1.1, `Connection: close`), as `client`, with
-    /// extra s_client arguments; bounded by `timeout 20`.
-    pub fn s_client_get(&self, path: &str, client: Option<&str>, args: &[&str]) -> SClientReply {
+    /// extra s_client arguments; bounded by `timeout 20`. The reply's `stderr` holds the
+    /// alerts s_client reports.
+    pub fn s_client_get(&self, path: &str, client: Option<&str>, args: &[&str]) -> Reply {
         let mut cmd = Command::new("timeout");
         cmd.args(["20", "openssl", "s_client", "-ign_eof", "-connect"])
             .arg(self.addr.to_string())
@@ -299,50 +300,7 @@ impl Server {
         // The write fails when the server already ended the connection; the output says why.
         let _ =
             std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), request.as_bytes());
-        SClientReply::from(child.wait_with_output().expect("wait for openssl"))
-    }
-}
-
-/// What `openssl s_client` got: the HTTP status and body when a response arrived, and
-/// everything it printed (handshake details, alerts) for the TLS-level outcome.
-#[derive(Debug)]
-pub struct SClientReply {
-    pub status: Option<u16>,
-    pub body: String,
-    pub text: String,
-}
-
-impl SClientReply {
-    fn from(output: Output) -> Self {
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let response = stdout.find("HTTP/1.1 ").map(|at| &stdout[at..]);
-        let status = response
-            .and_then(|r| r.get(9..12))
-            .and_then(|s| s.parse().ok());
-        // s_client prints its own words (`closed`) right after the body: cut at content-length.
-        let body = response
-            .and_then(|r| r.split_once("\r\n\r\n"))
-            .and_then(|(head, body)| {
-                let length = head.lines().find_map(|l| {
-                    let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse::<usize>().ok())?
-                })?;
-                body.get(..length)
-            })
-            .unwrap_or_default()
-            .to_owned();
-        Self {
-            status,
-            body,
-            text: stdout + &String::from_utf8_lossy(&output.stderr),
-        }
-    }
-
-    /// The body as JSON.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {self:?}"))
+        Reply::from_s_client(child.wait_with_output().expect("wait for openssl"))
     }
 }
 
@@ -353,7 +311,8 @@ impl Drop for Server {
     }
 }
 
-/// What curl got: the HTTP status (`None` when no response arrived) and the body.
+/// What curl or s_client got: the HTTP status (`None` when no response arrived), the body,
+/// and what the client said on standard error.
 #[derive(Debug)]
 pub struct Reply {
     pub status: Option<u16>,
@@ -362,6 +321,7 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// curl's output: the body, then the status on a line of its own (`-w`).
     fn from(output: Output) -> Self {
         let stdout = String::from_utf8_lossy(&output.stdout);
         let (body, code) = stdout.rsplit_once('\n').unwrap_or(("", &stdout));
@@ -372,11 +332,39 @@ impl Reply {
         }
     }
 
+    /// s_client's output: the response follows the session details, and s_client prints
+    /// its own words (`closed`) right after the body, so the body is cut at content-length.
+    fn from_s_client(output: Output) -> Self {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let response = stdout.find("HTTP/1.1 ").map(|at| &stdout[at..]);
+        let status = response
+            .and_then(|r| r.get(9..12))
+            .and_then(|s| s.parse().ok());
+        let body = response
+            .and_then(|r| r.split_once("\r\n\r\n"))
+            .and_then(|(head, body)| body.get(..content_length(head)?))
+            .unwrap_or_default();
+        Self {
+            status,
+            body: body.to_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("body is not JSON ({e}): {self:?}"))
     }
+}
+
+/// The content-length of a response head.
+pub fn content_length(head: &str) -> Option<usize> {
+    head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse().ok())?
+    })
 }
 
 /// Runs the binary with `config` and expects it to exit non-zero at start; returns stderr.
