@@ -365,15 +365,22 @@ fn on_path(program: &str) -> std::path::PathBuf {
 #[test]
 fn the_tour_replaces_earlier_files_only_with_force() {
     let dir = Dir::new();
-    let out = dir.certgate(&[
-        "demo",
-        "--dir",
-        "tour",
-        "--port",
-        "0",
-        "--server-bin",
-        "no-such-server",
-    ]);
+    let tour = |server_bin: &str, force: bool| {
+        let mut args = vec![
+            "demo",
+            "--dir",
+            "tour",
+            "--port",
+            "0",
+            "--server-bin",
+            server_bin,
+        ];
+        if force {
+            args.push("--force");
+        }
+        dir.certgate(&args)
+    };
+    let out = tour("no-such-server", false);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("no-such-server"), "{}", text(&out));
     assert!(!dir.join("tour").exists(), "files written without a server");
@@ -383,22 +390,7 @@ fn the_tour_replaces_earlier_files_only_with_force() {
     // A stand-in server that exits at once: the tour gets as far as starting it.
     let exits = on_path("true");
     let exits = exits.to_str().expect("UTF-8 path");
-    let tour = |force: bool| {
-        let mut args = vec![
-            "demo",
-            "--dir",
-            "tour",
-            "--port",
-            "0",
-            "--server-bin",
-            exits,
-        ];
-        if force {
-            args.push("--force");
-        }
-        dir.certgate(&args)
-    };
-    let out = tour(false);
+    let out = tour(exits, false);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("--force"), "{}", text(&out));
     assert_eq!(
@@ -407,7 +399,7 @@ fn the_tour_replaces_earlier_files_only_with_force() {
         "replaced without --force"
     );
 
-    let out = tour(true);
+    let out = tour(exits, true);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("certgate-server exited"),
