@@ -2,8 +2,11 @@
 # Instructions per verification, counted by callgrind: bare rustls-webpki, certgate's verifier,
 # and certgate + identity + policy, on each chain of benches/policy.rs. Wall-clock ratios from
 # `cargo bench -p certgate --bench policy` drift when other processes share the cores; an
-# instruction count does not (it leaves out cache and branch effects, so it is a second view,
-# not a replacement).
+# instruction count does not. It is a second view, not a replacement: it leaves out cache and
+# branch effects, and under valgrind ring and libc choose code paths for the CPU features
+# valgrind reports, so signature checks may take more instructions than natively, which makes
+# the ratios to webpki lower than the wall-clock ones (RSA-2048 most: 1.08 here, ~1.11 wall
+# clock on minimums).
 #
 #   bash crates/certgate/benches/instructions.sh [CALLS]
 #

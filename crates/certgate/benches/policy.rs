@@ -34,14 +34,17 @@ const TIME: u64 = 1_780_000_000;
 const ROUNDS: usize = 41;
 const ITERATIONS: usize = 500;
 
+/// The bench policy, with `SUBJECT` (a regex every subject must match) and `PRINCIPAL` (the
+/// principal the table makes a `user`) filled in per chain: principal from Spring's default
+/// regex, a role table, a grant by attribute, three routes.
 const POLICY: &str = r#"
-require = { subject_regex = "CN=[a-z]+,OU=[a-z]+,O=Example,C=GB" }
+require = { subject_regex = "SUBJECT" }
 
 [principal]
 source = "subject_regex"
 
 [roles]
-pavel = ["user"]
+"PRINCIPAL" = ["user"]
 
 [[grants]]
 match = { subject = { OU = "payments" } }
@@ -62,37 +65,18 @@ path = "/customer/{id}"
 roles = ["user"]
 "#;
 
-/// The policy for the fixture chains of `tests/fixtures/bench/<kind>/` (the chains the
-/// criterion bench and `benches/run` measure), shaped like [`POLICY`]: a subject regex, the
-/// default principal regex, a role from the table, a grant, three routes.
-const FIXTURE_POLICY: &str = r#"
-require = { subject_regex = "CN=bench-[a-z0-9]+,O=certgate Test" }
-
-[roles]
-"bench-KIND" = ["user"]
-
-[[grants]]
-match = { subject = { O = "certgate Test" } }
-roles = ["tester"]
-
-[[routes]]
-path = "/health"
-access = "anonymous"
-
-[[routes]]
-methods = ["POST"]
-path = "/payments/**"
-roles = ["tester"]
-
-[[routes]]
-methods = ["GET"]
-path = "/customer/{id}"
-roles = ["user"]
-"#;
+fn bench_policy(subject: &str, principal: &str) -> Policy {
+    Policy::from_toml(
+        &POLICY
+            .replace("SUBJECT", subject)
+            .replace("PRINCIPAL", principal),
+    )
+    .unwrap()
+}
 
 fn main() {
     let (root_pem, chain) = p256_chain();
-    let policy = Policy::from_toml(POLICY).unwrap();
+    let policy = bench_policy("CN=[a-z]+,OU=[a-z]+,O=Example,C=GB", "pavel");
     compare(
         "pavel",
         "P-256 chain generated here (CN=pavel)",
@@ -106,7 +90,10 @@ fn main() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bench/");
         let read = |file: &str| std::fs::read(format!("{dir}{kind}/{file}")).unwrap();
         let chain = parse_chain(&read("chain.pem"), &Limits::default()).unwrap();
-        let policy = Policy::from_toml(&FIXTURE_POLICY.replace("KIND", kind)).unwrap();
+        let policy = bench_policy(
+            "CN=bench-[a-z0-9]+,O=certgate Test",
+            &format!("bench-{kind}"),
+        );
         compare(
             kind,
             &format!("fixture chain bench/{kind}"),
