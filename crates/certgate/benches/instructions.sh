@@ -5,7 +5,7 @@
 # instruction count does not. It is a second view, not a replacement: it leaves out cache and
 # branch effects, and under valgrind ring and libc choose code paths for the CPU features
 # valgrind reports, so signature checks may take more instructions than natively, which makes
-# the ratios to webpki lower than the wall-clock ones (RSA-2048 most: 1.08 here, ~1.11 wall
+# the ratios to webpki lower than the wall-clock ones (RSA-2048 most: 1.08 here, 1.12-1.13 wall
 # clock on minimums).
 #
 #   bash crates/certgate/benches/instructions.sh [CALLS]
