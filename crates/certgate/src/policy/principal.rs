@@ -28,6 +28,9 @@ pub(crate) struct Principal {
 #[derive(Clone, Debug)]
 enum Source {
     Regex(Regex, String),
+    /// [`DEFAULT_PRINCIPAL_REGEX`], matched by [`spring_default`]: the regex's result without
+    /// the regex engine, whose search was most of a policy evaluation's cost.
+    SpringDefault,
     Attribute(String),
     SanDns,
     SanEmail,
@@ -71,7 +74,11 @@ impl Principal {
                         "principal regex `{pattern}` has no capture group; group 1 is the principal, as in `CN=(.*?)(?:,|$)`"
                     )));
                 }
-                Source::Regex(re, String::from(pattern))
+                // Compiled above all the same: validated, and weighed against the total.
+                match pattern == DEFAULT_PRINCIPAL_REGEX {
+                    true => Source::SpringDefault,
+                    false => Source::Regex(re, String::from(pattern)),
+                }
             }
             PrincipalSource::Attribute => {
                 let field = at.key("attribute");
@@ -102,6 +109,7 @@ impl Principal {
     pub(crate) fn extract<'i>(&self, id: &'i Identity) -> Option<&'i str> {
         let name = match &self.source {
             Source::Regex(re, _) => re.group1(&id.subject.rfc4514),
+            Source::SpringDefault => spring_default(&id.subject.rfc4514),
             // Left-most in the RFC 4514 string = last in DER order (as `DistinguishedName::values`).
             Source::Attribute(attr) => id
                 .subject
@@ -125,7 +133,7 @@ impl Principal {
                 sans: true,
                 ..Needs::default()
             },
-            Source::Regex(..) | Source::Attribute(_) => Needs::default(),
+            Source::Regex(..) | Source::SpringDefault | Source::Attribute(_) => Needs::default(),
         }
     }
 
@@ -133,11 +141,76 @@ impl Principal {
     pub(crate) fn describe(&self) -> String {
         match &self.source {
             Source::Regex(_, src) => format!("capture group 1 of regex `{src}` over the subject"),
+            Source::SpringDefault => {
+                format!("capture group 1 of regex `{DEFAULT_PRINCIPAL_REGEX}` over the subject")
+            }
             Source::Attribute(attr) => format!("the left-most {attr} of the subject"),
             Source::SanDns => String::from("the first DNS SAN"),
             Source::SanEmail => String::from("the first email SAN"),
             Source::SanUri => String::from("the first URI SAN"),
             Source::SpiffeId => String::from("the SPIFFE ID"),
+        }
+    }
+}
+
+/// Capture group 1 of [`DEFAULT_PRINCIPAL_REGEX`] (`CN=(.*?)(?:,|$)`) in `haystack`, as
+/// regex-lite finds it: the left-most `CN=` from which `.*?` reaches a `,` or the end of the
+/// text without crossing a `\n` (`.` does not match it, and `$` is the end of the text only);
+/// the text up to there. Checked against the regex itself on every short string over an
+/// adversarial alphabet (tests below).
+fn spring_default(haystack: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(at) = haystack[from..].find("CN=") {
+        let rest = &haystack[from + at + 3..];
+        let end = rest.find([',', '\n']).unwrap_or(rest.len());
+        if !rest[end..].starts_with('\n') {
+            return Some(&rest[..end]);
+        }
+        // `CN=` cannot overlap itself, so the next candidate starts after this one.
+        from += at + 3;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::*;
+
+    /// Every string of up to six characters over an alphabet that exercises each branch of
+    /// the pattern (`C`, `N`, `=`, `,`, a newline, a letter, a two-byte character) gets the
+    /// same principal from `spring_default` as from regex-lite running the pattern.
+    #[test]
+    fn spring_default_is_the_default_regex() {
+        let re = Regex::new(DEFAULT_PRINCIPAL_REGEX, false).expect("the default regex compiles");
+        let alphabet = ['C', 'N', '=', ',', '\n', 'a', '\u{e9}'];
+        let mut strings = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..6 {
+            let mut longer = Vec::with_capacity(strings.len() * alphabet.len());
+            for s in &strings {
+                for c in alphabet {
+                    let mut t = s.clone();
+                    t.push(c);
+                    longer.push(t);
+                }
+            }
+            for s in &longer {
+                assert_eq!(spring_default(s), re.group1(s), "{s:?}");
+                checked += 1;
+            }
+            strings = longer;
+        }
+        assert_eq!(checked, (1..=6).map(|n| 7_usize.pow(n)).sum::<usize>());
+        for subject in [
+            "CN=pavel,OU=eng,O=Example,C=GB",
+            "O=x,CN=a\\,b",
+            "OU=xCN=admin",
+            "CN=a\nb,CN=c",
+        ] {
+            assert_eq!(spring_default(subject), re.group1(subject), "{subject:?}");
         }
     }
 }
