@@ -5,8 +5,8 @@
 # instruction count does not. It is a second view, not a replacement: it leaves out cache and
 # branch effects, and under valgrind ring and libc choose code paths for the CPU features
 # valgrind reports, so signature checks may take more instructions than natively, which makes
-# the ratios to webpki lower than the wall-clock ones (RSA-2048 most: 1.08 here, 1.12-1.13 wall
-# clock on minimums).
+# the ratios to webpki lower than the wall-clock ones (RSA-2048 + policy most: 1.064 here at
+# 06fabf9, 1.097-1.100 wall clock on minimums).
 #
 #   bash crates/certgate/benches/instructions.sh [CALLS]
 #
