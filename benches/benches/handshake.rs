@@ -74,7 +74,11 @@ fn main() {
     let stock = WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone())
         .build()
         .expect("stock verifier");
-    let certgate_plain = Arc::new(ClientVerifier::builder(core.clone()).clock(Arc::new(SystemClock)).build());
+    let certgate_plain = Arc::new(
+        ClientVerifier::builder(core.clone())
+            .clock(Arc::new(SystemClock))
+            .build(),
+    );
     let certgate_cached = Arc::new(
         ClientVerifier::builder(core)
             .clock(Arc::new(SystemClock))
@@ -84,7 +88,10 @@ fn main() {
     let configs = [
         ("rustls WebPkiClientVerifier (stock)", server_config(stock)),
         ("certgate ClientVerifier", server_config(certgate_plain)),
-        ("certgate ClientVerifier + verdict cache (returning client)", server_config(certgate_cached)),
+        (
+            "certgate ClientVerifier + verdict cache (returning client)",
+            server_config(certgate_cached),
+        ),
     ];
 
     let mut client_config = ClientConfig::builder_with_provider(provider.clone())
@@ -97,13 +104,27 @@ fn main() {
     let connector = TlsConnector::from(Arc::new(client_config));
 
     // The server gets one worker thread, the clients another: the two cores of the machine.
-    let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("rt");
-    let client_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("rt");
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("rt");
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("rt");
 
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); configs.len()];
     for round in 0..rounds {
         for (i, (name, config)) in configs.iter().enumerate() {
-            let rate = measure(&server_rt, &client_rt, config.clone(), &connector, Duration::from_secs(secs));
+            let rate = measure(
+                &server_rt,
+                &client_rt,
+                config.clone(),
+                &connector,
+                Duration::from_secs(secs),
+            );
             eprintln!("round {}: {name}: {rate:.0} handshakes/s", round + 1);
             samples[i].push(rate);
         }
@@ -121,7 +142,11 @@ fn main() {
         let v = &samples[i];
         let min = v.iter().copied().fold(f64::INFINITY, f64::min);
         let max = v.iter().copied().fold(0.0, f64::max);
-        println!("| {name} | {:.0} ({min:.0}–{max:.0}) | {:.2}× |", median(v), median(v) / base);
+        println!(
+            "| {name} | {:.0} ({min:.0}–{max:.0}) | {:.2}× |",
+            median(v),
+            median(v) / base
+        );
     }
 }
 
@@ -133,21 +158,29 @@ fn measure(
     connector: &TlsConnector,
     duration: Duration,
 ) -> f64 {
-    let listener = server_rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let listener = server_rt
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let acceptor = TlsAcceptor::from(config);
     let stop = Arc::new(AtomicBool::new(false));
     let server = server_rt.spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { continue };
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = tcp.set_nodelay(true);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(tcp).await else { return };
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 let mut buf = [0u8; 1024];
                 if tls.read(&mut buf).await.is_ok() {
                     let _ = tls
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                        )
                         .await;
                     let _ = tls.shutdown().await;
                 }
@@ -166,8 +199,13 @@ fn measure(
                     let tcp = TcpStream::connect(addr).await.expect("connect");
                     tcp.set_nodelay(true).expect("nodelay");
                     let name = ServerName::try_from("localhost").expect("name");
-                    let mut tls = connector.connect(name, tcp).await.expect("handshake accepted");
-                    tls.write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n").await.expect("write");
+                    let mut tls = connector
+                        .connect(name, tcp)
+                        .await
+                        .expect("handshake accepted");
+                    tls.write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n")
+                        .await
+                        .expect("write");
                     let mut response = Vec::new();
                     let _ = tls.read_to_end(&mut response).await;
                     assert!(response.starts_with(b"HTTP/1.1 200"), "the server answered");
