@@ -8,7 +8,9 @@
 //! Each handshake is a fresh TCP connection and a full TLS 1.3 handshake (client resumption
 //! disabled, server session storage and tickets off) with a P-256 client chain (leaf +
 //! intermediate, root-only trust store), then one HTTP/1.1 request and response. Rounds are
-//! interleaved; the table shows the median handshakes/s and the ratio to the stock verifier.
+//! interleaved; the table shows the median handshakes/s and the ratio to the stock verifier,
+//! and the server thread's CPU time per handshake (`/proc`), which is steadier than the rate
+//! on a machine shared with other work.
 
 #[path = "../../crates/certgate-rustls/tests/common/mod.rs"]
 mod pki;
@@ -106,6 +108,7 @@ fn main() {
     // The server gets one worker thread, the clients another: the two cores of the machine.
     let server_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
+        .thread_name(SERVER_THREAD)
         .enable_all()
         .build()
         .expect("rt");
@@ -116,17 +119,22 @@ fn main() {
         .expect("rt");
 
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); configs.len()];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); configs.len()];
     for round in 0..rounds {
         for (i, (name, config)) in configs.iter().enumerate() {
-            let rate = measure(
+            let (rate, cpu_us) = measure(
                 &server_rt,
                 &client_rt,
                 config.clone(),
                 &connector,
                 Duration::from_secs(secs),
             );
-            eprintln!("round {}: {name}: {rate:.0} handshakes/s", round + 1);
+            eprintln!(
+                "round {}: {name}: {rate:.0} handshakes/s, server CPU {cpu_us:.0} µs each",
+                round + 1
+            );
             samples[i].push(rate);
+            cpu[i].push(cpu_us);
         }
     }
 
@@ -135,29 +143,67 @@ fn main() {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let base = median(&samples[0]);
-    println!("| server verifier | full mTLS handshakes/s, median (min–max) | ratio to stock |");
-    println!("|---|---|---|");
-    for (i, (name, _)) in configs.iter().enumerate() {
-        let v = &samples[i];
+    let range = |v: &[f64]| {
         let min = v.iter().copied().fold(f64::INFINITY, f64::min);
         let max = v.iter().copied().fold(0.0, f64::max);
+        format!("{:.0} ({min:.0}–{max:.0})", median(v))
+    };
+    let (base, base_cpu) = (median(&samples[0]), median(&cpu[0]));
+    println!(
+        "| server verifier | full mTLS handshakes/s, median (min–max) | ratio to stock \
+         | server CPU µs per handshake, median (min–max) | stock's CPU / this one's |"
+    );
+    println!("|---|---|---|---|---|");
+    for (i, (name, _)) in configs.iter().enumerate() {
         println!(
-            "| {name} | {:.0} ({min:.0}–{max:.0}) | {:.2}× |",
-            median(v),
-            median(v) / base
+            "| {name} | {} | {:.2}× | {} | {:.2}× |",
+            range(&samples[i]),
+            median(&samples[i]) / base,
+            range(&cpu[i]),
+            base_cpu / median(&cpu[i])
         );
     }
 }
 
-/// Runs one server with `config` and `CONCURRENCY` clients for `duration`; handshakes per second.
+/// The server runtime's thread name, by which its CPU time is found in `/proc`.
+const SERVER_THREAD: &str = "bench-server";
+
+/// CPU seconds (user + system) used so far by the threads named [`SERVER_THREAD`]: the
+/// server's share of a handshake, which other work on a shared machine delays but does not add
+/// to (unlike the wall-clock rate). From `/proc/self/task/*/stat` fields 14 and 15, in clock
+/// ticks of 1/100 s (Linux's `USER_HZ` for user space on every architecture it ships).
+fn server_cpu_secs() -> f64 {
+    let mut ticks = 0u64;
+    for task in std::fs::read_dir("/proc/self/task")
+        .expect("/proc/self/task")
+        .flatten()
+    {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.trim_end() != SERVER_THREAD {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        // Fields after the command name (which may hold spaces) start at field 3, the state.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        ticks += fields
+            .get(11..13)
+            .map_or(0, |f| f.iter().filter_map(|t| t.parse::<u64>().ok()).sum());
+    }
+    ticks as f64 / 100.0
+}
+
+/// Runs one server with `config` and `CONCURRENCY` clients for `duration`: handshakes per
+/// second, and the server's CPU µs per handshake.
 fn measure(
     server_rt: &tokio::runtime::Runtime,
     client_rt: &tokio::runtime::Runtime,
     config: Arc<ServerConfig>,
     connector: &TlsConnector,
     duration: Duration,
-) -> f64 {
+) -> (f64, f64) {
     let listener = server_rt
         .block_on(TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
@@ -190,6 +236,7 @@ fn measure(
 
     let done = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
+    let cpu_started = server_cpu_secs();
     client_rt.block_on(async {
         let mut tasks = Vec::new();
         for _ in 0..CONCURRENCY {
@@ -220,6 +267,8 @@ fn measure(
         }
     });
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu = server_cpu_secs() - cpu_started;
     server.abort();
-    done.load(Ordering::Relaxed) as f64 / elapsed
+    let handshakes = done.load(Ordering::Relaxed) as f64;
+    (handshakes / elapsed, cpu * 1e6 / handshakes)
 }
