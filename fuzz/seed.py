@@ -12,6 +12,7 @@ so that executions stay fast; the fuzzer mutates them).
 
 import argparse
 import base64
+import binascii
 import glob
 import gzip
 import hashlib
@@ -31,8 +32,16 @@ PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\r?\n(.*?)-----END \1-----
 
 
 def blocks(pem, label):
-    """The DER of every `label` block in PEM bytes."""
-    return [base64.b64decode(body) for kind, body in PEM_BLOCK.findall(pem) if kind == label.encode()]
+    """The DER of every `label` block in PEM bytes whose body is base64 (fixtures kept as a
+    fuzzer found them, such as mesh-variants.pem, hold some that are not)."""
+    ders = []
+    for kind, body in PEM_BLOCK.findall(pem):
+        if kind == label.encode():
+            try:
+                ders.append(base64.b64decode(body))
+            except binascii.Error:
+                pass
+    return ders
 
 
 def pem(label, der):
