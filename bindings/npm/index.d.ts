@@ -204,6 +204,11 @@ export interface ForwardedCertificates {
   header: string | null;
   /** The chain as DER, leaf first: pass it to {@link Verifier.verify}. */
   certificates: Uint8Array[];
+  /**
+   * Envoy XFCC elements before each value's last one, summed over the lines: earlier hops'
+   * (or the client's own) claims, never read. 0 for a single element and other formats.
+   */
+  ignoredElements: number;
 }
 
 /**

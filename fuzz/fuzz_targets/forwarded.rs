@@ -26,10 +26,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = forwarded.format.as_str();
     }
     for format in FORMATS {
-        if let Ok(chain) = decode_forwarded(format, text, &limits) {
+        if let Ok(forwarded) = decode_forwarded(format, text, &limits) {
             assert!(text.len() <= MAX_FORWARDED_BYTES);
-            assert!(!chain.is_empty());
-            assert!(chain.len() <= limits.chain_certs);
+            assert!(!forwarded.certificates.is_empty());
+            assert!(forwarded.certificates.len() <= limits.chain_certs);
+            assert!(forwarded.ignored_elements < limits.chain_certs);
         }
     }
 });

@@ -107,52 +107,12 @@ function decodeHeader(api, text, time) {
   const certificates = api.inspectAll(forwarded.certificates, { time });
   const name = FORMAT_NAMES[forwarded.format] ?? forwarded.format;
   const notes = [`Forwarded header value: ${name}${forwarded.header ? ` (header ${forwarded.header})` : ''}`];
-  const earlier = xfccEarlierElements(api, text);
+  // The core reads each XFCC value from its last element and counts the ones before it.
+  const earlier = forwarded.ignoredElements;
   if (earlier) {
     notes.push(`${earlier} earlier XFCC element${earlier === 1 ? ' was' : 's were'} present and ignored: only the last element of an XFCC value, the one the proxy next to your server added, is decoded and verified, as certgate-server and the npm middleware do. Earlier elements come from hops further away (or from the client itself) and are never trusted.`);
   }
   return { kind: 'forwarded', source: name, certificates, csrs: [], crls: [], chainInput: forwarded.certificates, notes };
-}
-
-/**
- * How many Envoy XFCC elements the core read past: it decodes each XFCC line from its last
- * element only. Each line's convention and header name are the core's (`decodeForwarded` of
- * the line); this only counts elements, for the note, and decodes nothing.
- */
-function xfccEarlierElements(api, text) {
-  let earlier = 0;
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
-    const { format, header } = api.decodeForwarded(line);
-    if (format !== 'envoy-xfcc') continue;
-    earlier += xfccElementCount(header ? line.slice(header.length + 1).trimStart() : line) - 1;
-  }
-  return earlier;
-}
-
-/**
- * Elements of one XFCC value, as the core splits it: the JSON form is objects and arrays of
- * objects joined by commas; the text form is split at commas outside double quotes (`\`
- * escapes inside quotes), empty elements skipped.
- */
-function xfccElementCount(value) {
-  if (value.startsWith('[') || value.startsWith('{')) {
-    return JSON.parse(`[${value}]`).reduce((n, item) => n + (Array.isArray(item) ? item.length : 1), 0);
-  }
-  let count = 0;
-  let start = 0;
-  let quoted = false;
-  let escaped = false;
-  for (let i = 0; i <= value.length; i++) {
-    const c = value[i];
-    if (escaped) escaped = false;
-    else if (c === '\\' && quoted) escaped = true;
-    else if (c === '"') quoted = !quoted;
-    else if (i === value.length || (c === ',' && !quoted)) {
-      if (value.slice(start, i).trim()) count++;
-      start = i + 1;
-    }
-  }
-  return count;
 }
 
 /** A PKCS#12 PFX: SEQUENCE { INTEGER 3, ContentInfo, … } (RFC 7292 §4). */

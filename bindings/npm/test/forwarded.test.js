@@ -61,6 +61,7 @@ for (const build of BUILDS) {
         const decoded = certgate.decodeForwarded(ENCODERS[format](chain), format);
         assert.equal(decoded.format, format);
         assert.equal(decoded.header, null);
+        assert.equal(decoded.ignoredElements, 0);
         assert.deepEqual(decoded.certificates.map((c) => Buffer.from(c)), chain);
         const verifier = certgate.createVerifier({ trust: fixture('root-ca.pem') });
         const result = verifier.verify(decoded.certificates, { time: FIXED_TIME });
@@ -78,6 +79,18 @@ for (const build of BUILDS) {
       assert.deepEqual(decoded.certificates.map((c) => Buffer.from(c)), chain);
       assert.equal(certgate.decodeForwarded(alb(chain)).format, 'aws-alb');
       assert.equal(certgate.decodeForwarded(nginx(chain)).format, 'nginx');
+    });
+
+    it("reports the XFCC elements before the last one, which it does not read", () => {
+      const earlier = 'Hash=01;Subject="CN=mallory,O=x"';
+      const named = certgate.decodeForwarded(`${earlier},${earlier},${xfcc(chain)}`, 'envoy-xfcc');
+      assert.equal(named.ignoredElements, 2);
+      assert.deepEqual(named.certificates.map((c) => Buffer.from(c)), chain);
+      const json = `[{"hash":"01"},{"chain":"${nginx(chain)}"}]`;
+      const detected = certgate.decodeForwarded(`x-forwarded-client-cert: ${json}\n${xfcc(chain)}`);
+      assert.equal(detected.format, 'envoy-xfcc');
+      assert.equal(detected.ignoredElements, 1);
+      assert.equal(certgate.decodeForwarded(traefik(chain)).ignoredElements, 0);
     });
 
     it('keeps `+` as base64 in ALB values (never a space)', () => {

@@ -6,7 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use certgate::policy::PolicySpec;
-use certgate::{CertificateDer, Code, CrlInspection, CsrInspection, ForwardedFormat, Limits, Rejection};
+use certgate::{Code, CrlInspection, CsrInspection, Forwarded, ForwardedFormat, Limits, Rejection};
 use js_sys::Array;
 use rustls_pki_types::pem::{PemObject, SectionKind};
 use wasm_bindgen::prelude::*;
@@ -57,8 +57,9 @@ pub fn inspect_csr(input: JsValue) -> Result<Array, JsValue> {
     Ok(records.into_iter().collect())
 }
 
-/// Decodes forwarded-certificate header values into `{format, header, certificates}`, the
-/// certificates as DER (`Uint8Array`), leaf first.
+/// Decodes forwarded-certificate header values into `{format, header, certificates,
+/// ignoredElements}`, the certificates as DER (`Uint8Array`), leaf first; `ignoredElements` is
+/// the core's count of XFCC elements before the last one read (0 for other formats).
 ///
 /// With `format` (`nginx`, `aws-alb`, `envoy-xfcc`, `traefik`, `rfc9440`) the value is one
 /// header's value in that convention, decoded by the core's `decode_forwarded`: nothing is
@@ -72,7 +73,7 @@ pub fn decode_forwarded(value: JsValue, format: JsValue) -> Result<JsValue, JsVa
     if format.is_undefined() || format.is_null() {
         let value = header_value(&value).map_err(|r| to_js(&r, &[]))?;
         let forwarded = certgate::parse_forwarded(&value, &Limits::default()).map_err(|r| to_js(&r, &[]))?;
-        return Ok(forwarded_result(forwarded.format, forwarded.header.as_deref(), &forwarded.certificates));
+        return Ok(forwarded_result(&forwarded));
     }
     forwarded(&value, &format, &Limits::default())
 }
@@ -84,12 +85,12 @@ pub fn forwarded_formats() -> Array {
 }
 
 /// One header value in the named `format`, decoded within `limits`: `{format, header: null,
-/// certificates}`. Throws `INVALID_CONFIG` for a `format` that names no convention.
+/// certificates, ignoredElements}`. Throws `INVALID_CONFIG` for a `format` that names no convention.
 pub(crate) fn forwarded(value: &JsValue, format: &JsValue, limits: &Limits) -> Result<JsValue, JsValue> {
     let format = forwarded_format(format).map_err(|r| to_js(&r, &[]))?;
     let value = header_value(value).map_err(|r| to_js(&r, &[]))?;
-    let certificates = certgate::decode_forwarded(format, &value, limits).map_err(|r| to_js(&r, &[]))?;
-    Ok(forwarded_result(format, None, &certificates))
+    let forwarded = certgate::decode_forwarded(format, &value, limits).map_err(|r| to_js(&r, &[]))?;
+    Ok(forwarded_result(&forwarded))
 }
 
 /// What a trusted proxy's request presents, by the core's `forwarded_chain` within `limits`:
@@ -165,15 +166,18 @@ fn header_value(value: &JsValue) -> Result<String, Rejection> {
     value.as_string().ok_or_else(|| config("the forwarded header value must be a string"))
 }
 
-fn forwarded_result(format: ForwardedFormat, header: Option<&str>, certificates: &[CertificateDer<'_>]) -> JsValue {
+fn forwarded_result(forwarded: &Forwarded) -> JsValue {
     let out = js_sys::Object::new();
-    crate::error::set(&out, "format", &JsValue::from_str(format.as_str()));
-    crate::error::set(&out, "header", &header.map_or(JsValue::NULL, JsValue::from_str));
-    let certificates: Array = certificates
+    crate::error::set(&out, "format", &JsValue::from_str(forwarded.format.as_str()));
+    crate::error::set(&out, "header", &forwarded.header.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    let certificates: Array = forwarded
+        .certificates
         .iter()
         .map(|der| JsValue::from(js_sys::Uint8Array::from(der.as_ref())))
         .collect();
     crate::error::set(&out, "certificates", &certificates);
+    // An element count is far below 2^53, so the f64 is exact.
+    crate::error::set(&out, "ignoredElements", &JsValue::from_f64(forwarded.ignored_elements as f64));
     out.into()
 }
 

@@ -79,6 +79,10 @@ pub struct Forwarded {
     pub header: Option<String>,
     /// The chain, leaf first, in the order the values carried it.
     pub certificates: Vec<CertificateDer<'static>>,
+    /// Envoy XFCC elements present before each value's last one, summed over the values:
+    /// earlier hops' (or the client's own) claims, which are never read (see
+    /// [`decode_forwarded`]). Zero for a single element and for every other format.
+    pub ignored_elements: usize,
 }
 
 /// Decodes forwarded-certificate header values (one per line, see the module docs) into a
@@ -97,6 +101,7 @@ pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Reject
     }
     let mut first: Option<(ForwardedFormat, Option<String>)> = None;
     let mut certificates = Vec::new();
+    let mut ignored_elements = 0;
     for (n, line) in input.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
         if n == MAX_FORWARDED_LINES {
             return Err(Rejection::new(
@@ -117,8 +122,9 @@ pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Reject
                 ),
             )
         })?;
-        let decoded = decode(format, value, limits)?;
+        let (decoded, ignored) = decode(format, value, limits)?;
         certificates.extend(decoded);
+        ignored_elements += ignored;
         if certificates.len() > limits.chain_certs {
             return Err(Rejection::new(
                 Code::TooManyCertificates,
@@ -131,13 +137,14 @@ pub fn parse_forwarded(input: &str, limits: &Limits) -> Result<Forwarded, Reject
     let Some((format, header)) = first else {
         return Err(Rejection::new(Code::NoCertificate, None, "the header input is empty"));
     };
-    Ok(Forwarded { format, header, certificates })
+    Ok(Forwarded { format, header, certificates, ignored_elements })
 }
 
 /// Decodes one header value that is known to follow `format`: what a server does with the
 /// header its proxy is configured to send. Unlike [`parse_forwarded`] nothing is detected
 /// and no `Name:` prefix is stripped, so a value in another convention is `MALFORMED_PEM`
-/// rather than read some other way. Same errors and limits as [`parse_forwarded`].
+/// rather than read some other way; the record's `format` is `format` and its `header` is
+/// `None`. Same errors and limits as [`parse_forwarded`].
 ///
 /// **An XFCC value is read from its last element.** Envoy's `APPEND_FORWARD` adds the
 /// current hop's element *after* whatever arrived, and `SANITIZE_SET` replaces the value
@@ -152,7 +159,7 @@ pub fn decode_forwarded(
     format: ForwardedFormat,
     value: &str,
     limits: &Limits,
-) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+) -> Result<Forwarded, Rejection> {
     if value.len() > MAX_FORWARDED_BYTES {
         return Err(Rejection::new(
             Code::InputTooLarge,
@@ -164,7 +171,8 @@ pub fn decode_forwarded(
     if value.is_empty() {
         return Err(Rejection::new(Code::NoCertificate, None, "the header value is empty"));
     }
-    decode(format, value, limits)
+    let (certificates, ignored_elements) = decode(format, value, limits)?;
+    Ok(Forwarded { format, header: None, certificates, ignored_elements })
 }
 
 /// The RFC 9440 header that carries the rest of the chain beside `Client-Cert`, in lower case
@@ -251,7 +259,7 @@ pub fn forwarded_chain<V: AsRef<[u8]>>(
         }
     }
     let mut chain = match decode_forwarded(format, &text, limits) {
-        Ok(chain) => chain,
+        Ok(forwarded) => forwarded.certificates,
         Err(rejection) if rejection.code == Code::NoCertificate => return Ok(None),
         Err(rejection) => return Err(rejection),
     };
@@ -310,12 +318,17 @@ fn detect(value: &str) -> Option<ForwardedFormat> {
     traefik.then_some(ForwardedFormat::Traefik)
 }
 
-fn decode(format: ForwardedFormat, value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
-    match format {
+/// One value's chain and the XFCC elements before the one read (0 for other formats).
+fn decode(
+    format: ForwardedFormat,
+    value: &str,
+    limits: &Limits,
+) -> Result<(Vec<CertificateDer<'static>>, usize), Rejection> {
+    let certificates = match format {
         ForwardedFormat::Nginx | ForwardedFormat::AwsAlb => escaped_pem(value, limits, "the value"),
         // The element a server reads (the trusted hop's, the last), so that pasting a header
         // into the inspector shows what certgate-server and the middleware would verify.
-        ForwardedFormat::EnvoyXfcc => xfcc_trusted_hop(value, limits),
+        ForwardedFormat::EnvoyXfcc => return xfcc_trusted_hop(value, limits),
         ForwardedFormat::Traefik => {
             let text = percent_decode(value, "the value")?;
             let text = String::from_utf8(text).map_err(|_| malformed("the Traefik value is not ASCII base64"))?;
@@ -334,7 +347,8 @@ fn decode(format: ForwardedFormat, value: &str, limits: &Limits) -> Result<Vec<C
             }
             base64_list(bodies.into_iter(), limits, "RFC 9440")
         }
-    }
+    }?;
+    Ok((certificates, 0))
 }
 
 /// URL-escaped PEM (nginx, ALB, an XFCC `Cert`/`Chain` value).
@@ -371,8 +385,9 @@ fn base64_list<'a>(
 
 /// The certificate of an XFCC value's last element (see [`decode_forwarded`]), text or JSON:
 /// elements separated by `,`, pairs by `;`, values optionally quoted; an element's `Chain`
-/// (leaf included, per Envoy) wins over its `Cert`.
-fn xfcc_trusted_hop(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'static>>, Rejection> {
+/// (leaf included, per Envoy) wins over its `Cert`. Also returns how many elements came
+/// before the last (empty text-form elements are not counted).
+fn xfcc_trusted_hop(value: &str, limits: &Limits) -> Result<(Vec<CertificateDer<'static>>, usize), Rejection> {
     let (count, pem) = if value.starts_with('[') || value.starts_with('{') {
         xfcc_json_last(value)?
     } else {
@@ -389,7 +404,7 @@ fn xfcc_trusted_hop(value: &str, limits: &Limits) -> Result<Vec<CertificateDer<'
         ));
     }
     match pem {
-        Some(pem) => escaped_pem(&pem, limits, "the XFCC certificate"),
+        Some(pem) => Ok((escaped_pem(&pem, limits, "the XFCC certificate")?, count.saturating_sub(1))),
         None => Err(Rejection::new(
             Code::NoCertificate,
             None,

@@ -101,6 +101,21 @@ fn envoy_xfcc_reads_the_last_element_and_prefers_its_chain() {
     assert!(none.message.contains("last XFCC element"), "{none}");
 }
 
+/// Pasted headers report the XFCC elements read past, summed over the lines, so the inspector
+/// can say how many it ignored; a single element, and any other format, ignores none.
+#[test]
+fn envoy_xfcc_ignored_elements_are_counted_over_lines() {
+    let leaf = escape_all(&leaf_pem());
+    let single = parse_forwarded(&format!("By=spiffe://edge;Cert={leaf}"), &Limits::default()).unwrap();
+    assert_eq!(single.ignored_elements, 0);
+    let text = format!("x-forwarded-client-cert: Subject=\"CN=a,OU=b\";Hash=00,By=spiffe://edge;Cert={leaf}");
+    let json = format!(r#"[{{"hash":"00"}},{{"hash":"01"}},{{"cert":"{leaf}"}}]"#);
+    let decoded = parse_forwarded(&format!("{text}\n{json}\n{leaf}"), &Limits::default()).unwrap();
+    assert_eq!(decoded.format, ForwardedFormat::EnvoyXfcc);
+    assert_eq!(decoded.certificates.len(), 3);
+    assert_eq!(decoded.ignored_elements, 1 + 2);
+}
+
 #[test]
 fn envoy_xfcc_json_form_is_detected() {
     let chain = escape_all(&alice_pem());

@@ -38,7 +38,7 @@ fn alice_pem() -> String {
 }
 
 fn decode(format: ForwardedFormat, value: &str) -> Result<Vec<certgate::CertificateDer<'static>>, certgate::Rejection> {
-    decode_forwarded(format, value, &Limits::default())
+    decode_forwarded(format, value, &Limits::default()).map(|forwarded| forwarded.certificates)
 }
 
 #[test]
@@ -185,6 +185,27 @@ fn the_configured_format_only() {
     // No header-name prefix is stripped: the value is the header's value, nothing else.
     let prefixed = format!("Client-Cert: {rfc9440}");
     assert!(decode(ForwardedFormat::Rfc9440, &prefixed).is_err());
+}
+
+/// The elements before the one read are counted, as the core splits them: a comma inside a
+/// quoted value is not a separator, empty elements are not elements, and the JSON form counts
+/// the objects of every array. Other formats have no elements to ignore.
+#[test]
+fn xfcc_counts_the_elements_it_ignores() {
+    let pem = alice_pem();
+    let leaf = escape(&pem[..pem.find("-----END CERTIFICATE-----\n").unwrap() + 26], b"-._~");
+    let ignored = |format, value: &str| decode_forwarded(format, value, &Limits::default()).unwrap().ignored_elements;
+    let hop = format!("By=spiffe://edge;Cert=\"{leaf}\"");
+    assert_eq!(ignored(ForwardedFormat::EnvoyXfcc, &hop), 0);
+    // One earlier element whose quoted Subject holds a comma (a quote-unaware split says 2).
+    let quoted = format!("Hash=00;Subject=\"CN=admin,OU=Ops\",{hop}");
+    assert_eq!(ignored(ForwardedFormat::EnvoyXfcc, &quoted), 1);
+    assert_eq!(ignored(ForwardedFormat::EnvoyXfcc, &format!("Hash=00, ,Hash=01,{hop}")), 2);
+    let json = format!(r#"[{{"hash":"00","subject":"CN=a,OU=b"}},{{"hash":"01"}}],{{"by":"spiffe://edge","cert":"{leaf}"}}"#);
+    assert_eq!(ignored(ForwardedFormat::EnvoyXfcc, &json), 2);
+    assert_eq!(ignored(ForwardedFormat::EnvoyXfcc, &format!(r#"[{{"cert":"{leaf}"}}]"#)), 0);
+    let traefik = escape(&base64(&certs("alice.pem")[0]), b"");
+    assert_eq!(ignored(ForwardedFormat::Traefik, &format!("{traefik},{traefik}")), 0);
 }
 
 #[test]

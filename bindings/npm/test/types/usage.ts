@@ -46,10 +46,11 @@ try {
 const format: ForwardedFormat = forwardedFormats()[0];
 const forwarded: Uint8Array[] = verifier.decodeForwarded('-----BEGIN%20CERTIFICATE-----%0A…', 'nginx').certificates;
 const detected: string | null = decodeForwarded('Client-Cert: :MII…:').header;
+const ignored: number = decodeForwarded('Hash=00,Cert=x', 'envoy-xfcc').ignoredElements;
 verifier.verify(decodeForwarded(':MII…:', 'rfc9440').certificates);
 // @ts-expect-error an unknown forwarded format
 decodeForwarded('x', 'haproxy');
-console.log(format, forwarded, detected);
+console.log(format, forwarded, detected, ignored);
 
 const all: Inspection[] = inspectAll(readFileSync('bundle.pem'), { time: 0 });
 const one: string = inspect(readFileSync('alice.pem')).fingerprints.sha256;
