@@ -11,8 +11,9 @@
 // `trusted_proxies` and, when `proxy_certificates` is set, the TLS handshake presented one of
 // them. From anyone else every known certificate header is stripped from the request, ignored
 // and logged (`forwarded_header_untrusted`), and the request has no certificate. The list of
-// known headers and the reading and matching of `trusted_proxies` ranges are the core's too
-// (`KNOWN_FORWARDED_HEADERS`, `Cidr`), through the Node build's glue.
+// known headers, each format's default header and the reading and matching of
+// `trusted_proxies` ranges are the core's too (`KNOWN_FORWARDED_HEADERS`,
+// `ForwardedFormat::default_header`, `Cidr`), through the Node build's glue.
 
 const net = require('node:net');
 const wasm = require('../pkg/node/certgate_wasm.js');
@@ -21,14 +22,8 @@ const SOURCES = ['tls', 'forwarded'];
 const LISTENER_KEYS = ['source', 'format', 'header', 'trusted_proxies', 'proxy_certificates', 'intermediates', 'routes'];
 const ROUTE_KEYS = ['path', 'source', 'format', 'header'];
 const FORMATS = wasm.forwardedFormats();
-/** Each format's conventional header, as the native server's `default_header`. */
-const DEFAULT_HEADERS = {
-  nginx: 'x-ssl-client-cert',
-  'aws-alb': 'x-amzn-mtls-clientcert',
-  'envoy-xfcc': 'x-forwarded-client-cert',
-  traefik: 'x-forwarded-tls-client-cert',
-  rfc9440: 'client-cert',
-};
+/** Each format's conventional header, the core's (`ForwardedFormat::default_header`). */
+const DEFAULT_HEADERS = wasm.defaultForwardedHeaders();
 /** Headers some proxy uses for a client certificate (stripped wherever not honoured). */
 const KNOWN_HEADERS = wasm.knownForwardedHeaders();
 const RFC9440_CHAIN = 'client-cert-chain';

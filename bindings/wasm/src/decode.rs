@@ -139,7 +139,7 @@ fn field_lines(value: &JsValue, key: &str) -> Result<Vec<String>, Rejection> {
 }
 
 /// Every convention the core decodes, in the order the docs list them.
-const FORWARDED_FORMATS: [ForwardedFormat; 5] = [
+pub(crate) const FORWARDED_FORMATS: [ForwardedFormat; 5] = [
     ForwardedFormat::Nginx,
     ForwardedFormat::AwsAlb,
     ForwardedFormat::EnvoyXfcc,

@@ -1,7 +1,8 @@
 //! The trusted-proxy side of forwarded certificates, for the npm middleware's certificate
 //! sources (bindings/npm/lib/forwarded.js, which only the Node entries have, so only the
-//! `node` build has these): the headers to strip where none is honoured, and the
-//! `trusted_proxies` ranges. Both are the core's, as certgate-server reads them.
+//! `node` build has these): each format's default header, the headers to strip where none is
+//! honoured, and the `trusted_proxies` ranges. All are the core's, as certgate-server reads
+//! them.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,7 +12,19 @@ use certgate::{Cidr, KNOWN_FORWARDED_HEADERS};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
+use crate::decode::FORWARDED_FORMATS;
 use crate::error::to_js;
+
+/// Each format's conventional header in lower case, `{nginx: 'x-ssl-client-cert', …}`: the
+/// one read when a listener or route names none (the core's `ForwardedFormat::default_header`).
+#[wasm_bindgen(js_name = defaultForwardedHeaders)]
+pub fn default_forwarded_headers() -> js_sys::Object {
+    let out = js_sys::Object::new();
+    for format in FORWARDED_FORMATS {
+        crate::error::set(&out, format.as_str(), &JsValue::from_str(format.default_header()));
+    }
+    out
+}
 
 /// The headers some proxy uses for a client certificate, in lower case.
 #[wasm_bindgen(js_name = knownForwardedHeaders)]

@@ -73,7 +73,7 @@ pub struct Listener {
     /// The header's convention: `nginx`, `aws-alb`, `envoy-xfcc`, `traefik` or `rfc9440`.
     #[serde(default, with = "format")]
     pub format: Option<certgate::ForwardedFormat>,
-    /// The header name; defaults per format (see [`default_header`]).
+    /// The header name; defaults per format (see [`certgate::ForwardedFormat::default_header`]).
     #[serde(default)]
     pub header: Option<String>,
     /// Source address ranges (CIDR, e.g. `10.0.0.0/8`, `::1/128`) whose header is honoured.
@@ -124,21 +124,6 @@ pub enum Source {
     Tls,
     /// A header set by a trusted proxy.
     Forwarded,
-}
-
-/// The conventional header of each format: `X-SSL-Client-Cert` (nginx, by convention: nginx
-/// sets whatever `proxy_set_header` names), `X-Amzn-Mtls-Clientcert`,
-/// `X-Forwarded-Client-Cert`, `X-Forwarded-Tls-Client-Cert`, `Client-Cert` (RFC 9440; its
-/// chain is read from `Client-Cert-Chain`).
-pub fn default_header(format: certgate::ForwardedFormat) -> &'static str {
-    use certgate::ForwardedFormat as F;
-    match format {
-        F::AwsAlb => "X-Amzn-Mtls-Clientcert",
-        F::EnvoyXfcc => "X-Forwarded-Client-Cert",
-        F::Traefik => "X-Forwarded-Tls-Client-Cert",
-        F::Rfc9440 => "Client-Cert",
-        _ => "X-SSL-Client-Cert",
-    }
 }
 
 fn yes() -> bool {

@@ -21,7 +21,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use serde_json::json;
 
-use crate::config::{default_header, Listener, Source};
+use crate::config::{Listener, Source};
 use crate::log;
 
 /// Where one listener's requests take their client certificate from: the listener's
@@ -90,7 +90,7 @@ impl CertificateSource {
                 .ok_or("`source = \"forwarded\"` needs `format`")?;
             let name = header
                 .or(listener.header.as_deref())
-                .unwrap_or_else(|| default_header(format));
+                .unwrap_or_else(|| format.default_header());
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| format!("`header = {name:?}` is not a header name"))?;
             Ok::<_, String>(Way::Header { format, header })

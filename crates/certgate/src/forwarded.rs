@@ -61,6 +61,22 @@ impl ForwardedFormat {
             Self::Rfc9440 => "rfc9440",
         }
     }
+
+    /// The header this convention's proxy conventionally sets, in lower case (one of
+    /// [`KNOWN_FORWARDED_HEADERS`]): what a server reads when its configuration names no
+    /// header. nginx has none of its own (it sets whatever `proxy_set_header` names), so
+    /// `x-ssl-client-cert`, the common choice; RFC 9440's chain is read from
+    /// [`RFC9440_CHAIN_HEADER`] beside `client-cert`. certgate-server and the npm middleware
+    /// both take the name from here.
+    pub const fn default_header(self) -> &'static str {
+        match self {
+            Self::Nginx => "x-ssl-client-cert",
+            Self::AwsAlb => "x-amzn-mtls-clientcert",
+            Self::EnvoyXfcc => "x-forwarded-client-cert",
+            Self::Traefik => "x-forwarded-tls-client-cert",
+            Self::Rfc9440 => "client-cert",
+        }
+    }
 }
 
 impl serde::Serialize for ForwardedFormat {
@@ -553,6 +569,19 @@ mod tests {
     use alloc::vec;
 
     use super::*;
+
+    #[test]
+    fn default_headers_are_known_and_distinct() {
+        use ForwardedFormat::*;
+        let formats = [Nginx, AwsAlb, EnvoyXfcc, Traefik, Rfc9440];
+        for (i, format) in formats.iter().enumerate() {
+            let name = format.default_header();
+            assert!(KNOWN_FORWARDED_HEADERS.contains(&name), "{name} is not a known header");
+            assert!(formats[..i].iter().all(|f| f.default_header() != name), "{name} twice");
+        }
+        assert_eq!(Nginx.default_header(), "x-ssl-client-cert");
+        assert_eq!(Rfc9440.default_header(), "client-cert");
+    }
 
     #[test]
     fn known_headers_are_lower_case_and_distinct() {
