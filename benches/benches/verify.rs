@@ -52,16 +52,7 @@ fn verify(c: &mut Criterion) {
             .warm_up_time(Duration::from_secs(1));
 
         // Baseline: bare webpki with anchors parsed once, as a server would hold them.
-        let root =
-            certgate::parse_bundle(&fx.root_pem, &certgate::Limits::default()).expect("root");
-        let anchors: Vec<TrustAnchor<'static>> = root
-            .iter()
-            .map(|c| {
-                webpki::anchor_from_trusted_cert(c)
-                    .expect("anchor")
-                    .to_owned()
-            })
-            .collect();
+        let anchors = anchors(&fx.root_pem);
         let time = UnixTime::since_unix_epoch(Duration::from_secs(TIME));
         let algs = webpki::ALL_VERIFICATION_ALGS;
         group.bench_function("webpki", |b| {
@@ -157,15 +148,7 @@ fn refuse_control() {
         &certgate::Limits::default(),
     )
     .expect("control chain");
-    let root = certgate::parse_bundle(&root_pem, &certgate::Limits::default()).expect("root");
-    let anchors: Vec<TrustAnchor<'static>> = root
-        .iter()
-        .map(|c| {
-            webpki::anchor_from_trusted_cert(c)
-                .expect("anchor")
-                .to_owned()
-        })
-        .collect();
+    let anchors = anchors(&root_pem);
     let time = UnixTime::since_unix_epoch(Duration::from_secs(TIME));
     let leaf = EndEntityCert::try_from(&chain[0]).expect("leaf");
     let webpki = leaf.verify_for_usage(
@@ -205,3 +188,17 @@ fn refuse_control() {
 
 criterion_group!(benches, verify);
 criterion_main!(benches);
+
+/// The trust anchors of a PEM bundle, as bare webpki takes them (parsed once, as a server would
+/// hold them).
+fn anchors(pem: &[u8]) -> Vec<TrustAnchor<'static>> {
+    certgate::parse_bundle(pem, &certgate::Limits::default())
+        .expect("root")
+        .iter()
+        .map(|c| {
+            webpki::anchor_from_trusted_cert(c)
+                .expect("anchor")
+                .to_owned()
+        })
+        .collect()
+}
