@@ -9,7 +9,7 @@
 // node-demo runs as a separate process on loopback ports, stopped at the end.
 
 const assert = require('node:assert/strict');
-const { execFile, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const https = require('node:https');
 const path = require('node:path');
@@ -17,7 +17,7 @@ const readline = require('node:readline');
 const tls = require('node:tls');
 const { describe, it, before, after } = require('node:test');
 const { demoPki, REPO } = require('./pki.js');
-const { request } = require('./https.js');
+const { request, requestedCaNames } = require('./https.js');
 
 /** Waits (up to 5 s) for an event matching `predicate` among `events` from index `from`. */
 async function logged(events, predicate, from = 0) {
@@ -91,16 +91,7 @@ trusted_proxies = ["127.0.0.1"]
       assert.equal(typeof line.error, 'string');
     }
     const root = new (require('node:crypto').X509Certificate)(pki.read('root-ca.pem'));
-    const names = await new Promise((resolve) => {
-      execFile('openssl', ['s_client', '-connect', `127.0.0.1:${extra}`, '-CAfile', path.join(pki.dir, 'root-ca.pem')], { timeout: 10000 }, (error, stdout) => {
-        // The names follow this heading, one `O = …, CN = …` a line.
-        const lines = stdout.split('\n');
-        const at = lines.indexOf('Acceptable client certificate CA names');
-        const found = [];
-        for (let i = at + 1; at !== -1 && i < lines.length && lines[i].includes(' = '); i++) found.push(lines[i]);
-        resolve(found);
-      }).stdin.end();
-    });
+    const names = await requestedCaNames(extra, path.join(pki.dir, 'root-ca.pem'));
     assert.deepEqual(names, [root.subject.split('\n').join(', ').replace(/=/g, ' = ')]);
   });
 
