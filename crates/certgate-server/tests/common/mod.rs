@@ -255,8 +255,19 @@ impl Server {
 
     /// `openssl s_client` with extra arguments (e.g. `-tls1_1`), bounded by `timeout 20`.
     pub fn s_client(&self, client: Option<&str>, args: &[&str]) -> Output {
+        self.s_client_command(client, &[], args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run openssl")
+    }
+
+    /// `timeout 20 openssl s_client` to this server, trusting its CA, as `client` (its
+    /// certificate and key from the PKI folder), with `options` before and `args` after.
+    fn s_client_command(&self, client: Option<&str>, options: &[&str], args: &[&str]) -> Command {
         let mut cmd = Command::new("timeout");
-        cmd.args(["20", "openssl", "s_client", "-connect"])
+        cmd.args(["20", "openssl", "s_client"])
+            .args(options)
+            .arg("-connect")
             .arg(self.addr.to_string())
             .args(["-servername", "localhost", "-CAfile"])
             .arg(&self.ca)
@@ -266,30 +277,15 @@ impl Server {
             cmd.arg("-key")
                 .arg(self.dir.join(format!("{name}-key.pem")));
         }
-        cmd.stdin(Stdio::null()).output().expect("run openssl")
+        cmd
     }
 
     /// `GET path` over `openssl s_client` (HTTP/1.1, `Connection: close`), as `client`, with
     /// extra s_client arguments; bounded by `timeout 20`. The reply's `stderr` holds the
     /// alerts s_client reports.
     pub fn s_client_get(&self, path: &str, client: Option<&str>, args: &[&str]) -> Reply {
-        let mut cmd = Command::new("timeout");
-        cmd.args(["20", "openssl", "s_client", "-ign_eof", "-connect"])
-            .arg(self.addr.to_string())
-            .args([
-                "-servername",
-                "localhost",
-                "-verify_return_error",
-                "-CAfile",
-            ])
-            .arg(&self.ca)
-            .args(args);
-        if let Some(name) = client {
-            cmd.arg("-cert").arg(self.dir.join(format!("{name}.pem")));
-            cmd.arg("-key")
-                .arg(self.dir.join(format!("{name}-key.pem")));
-        }
-        let mut child = cmd
+        let mut child = self
+            .s_client_command(client, &["-ign_eof", "-verify_return_error"], args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
